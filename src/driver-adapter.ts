@@ -1,0 +1,31 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+
+/**
+ * The driver adapter for a DATABASE_URL. Shared by the server (src/db.ts) and the Prisma CLI
+ * (prisma.config.ts), so migrations run through exactly the driver the server uses and no
+ * native engine is ever downloaded. Kept apart from src/db.ts because the CLI loads it before
+ * the Prisma client has been generated.
+ */
+export function createDriverAdapter(databaseUrl: string) {
+  if (databaseUrl.startsWith("file:")) {
+    const filename = sqliteFilename(databaseUrl);
+    // better-sqlite3 creates the file but not its folder.
+    mkdirSync(dirname(filename), { recursive: true });
+    // timeout is SQLite's busy timeout: a writer waits for the lock instead of failing at once.
+    return new PrismaBetterSQLite3({ url: filename, timeout: 5_000 });
+  }
+  throw new Error(
+    `DATABASE_URL: unsupported scheme in "${redactUrl(databaseUrl)}"; use file:<path> for SQLite`,
+  );
+}
+
+/** A file: URL's path, resolved against the working directory (the project root for npm scripts). */
+export function sqliteFilename(databaseUrl: string): string {
+  return resolve(databaseUrl.slice("file:".length).replace(/\?.*$/, ""));
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, "//***@");
+}

@@ -1,0 +1,57 @@
+import { GraphQLError } from "graphql";
+
+/**
+ * The expected failures the API reports. Each is a GraphQLError with a stable extensions.code,
+ * so a query field that throws one gives a clear, unmasked GraphQL error, and a mutation that
+ * lists it in `errors.types` returns it as a typed member of its result union instead.
+ */
+export abstract class CatalogError extends GraphQLError {
+  abstract readonly code: string;
+}
+
+export type FieldError = { field: string; message: string };
+
+export class ValidationError extends CatalogError {
+  readonly code = "BAD_USER_INPUT";
+  constructor(readonly fieldErrors: FieldError[]) {
+    super(`Invalid input: ${fieldErrors.map((e) => `${e.field}: ${e.message}`).join("; ")}`, {
+      extensions: { code: "BAD_USER_INPUT", fieldErrors },
+    });
+  }
+
+  static forField(field: string, message: string): ValidationError {
+    return new ValidationError([{ field, message }]);
+  }
+}
+
+export class NotFoundError extends CatalogError {
+  readonly code = "NOT_FOUND";
+  constructor(
+    readonly typename: string,
+    readonly id: string,
+  ) {
+    super(`${typename} ${id} was not found`, { extensions: { code: "NOT_FOUND" } });
+  }
+}
+
+export class ConflictError extends CatalogError {
+  readonly code = "CONFLICT";
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message, { extensions: { code: "CONFLICT", field } });
+  }
+}
+
+export class InsufficientStockError extends CatalogError {
+  readonly code = "INSUFFICIENT_STOCK";
+  constructor(
+    readonly available: number,
+    readonly requested: number,
+  ) {
+    super(`Insufficient stock: ${requested} requested, ${available} available`, {
+      extensions: { code: "INSUFFICIENT_STOCK", available, requested },
+    });
+  }
+}

@@ -1,0 +1,20 @@
+import { decodeGlobalID } from "@pothos/plugin-relay";
+import { ValidationError } from "../errors.ts";
+
+/**
+ * The database id inside a Relay global id of the expected type. A malformed id, or the id of
+ * another type, is a ValidationError naming the input field, never a lookup of the wrong row.
+ */
+export function decodeNodeId(typename: string, globalId: string, field: string): number {
+  let decoded: { typename: string; id: string };
+  try {
+    decoded = decodeGlobalID(globalId);
+  } catch {
+    throw ValidationError.forField(field, `"${globalId}" is not a valid ${typename} id`);
+  }
+  const id = Number(decoded.id);
+  if (decoded.typename !== typename || !Number.isSafeInteger(id) || id < 1) {
+    throw ValidationError.forField(field, `"${globalId}" is not a valid ${typename} id`);
+  }
+  return id;
+}

@@ -1,0 +1,399 @@
+import { z } from "zod";
+import type { Context } from "../context.ts";
+import { InsufficientStockError, NotFoundError, ValidationError } from "../errors.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
+import { decimalToMicros, fitsMinorUnit, isCurrencyCode, MAX_AMOUNT_UNITS } from "../money.ts";
+import { validateInput } from "../validation.ts";
+import { builder } from "./builder.ts";
+import { descendantCategoryIds } from "./categories.ts";
+import { defaultPageSize, maxPageSize, OrderDirection } from "./connections.ts";
+import { mutationErrors } from "./errors.ts";
+import { Money } from "./money.ts";
+import { decodeNodeId } from "./node-ids.ts";
+import { conflictOnUnique } from "./unique-conflicts.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Types
+
+export const ProductStatus = builder.enumType("ProductStatus", {
+  values: {
+    DRAFT: { description: "Being prepared; not for sale yet." },
+    ACTIVE: { description: "For sale." },
+    ARCHIVED: { description: "No longer sold; kept for history." },
+  } as const,
+});
+
+builder.prismaNode("Product", {
+  id: { field: "id" },
+  description: "A sellable item of the catalog.",
+  fields: (t) => ({
+    sku: t.exposeString("sku", { description: "Stock keeping unit: unique, upper case." }),
+    name: t.exposeString("name"),
+    description: t.exposeString("description"),
+    price: t.field({
+      type: Money,
+      resolve: (product) => ({ micros: product.priceMicros, currency: product.currency }),
+    }),
+    stock: t.exposeInt("stock", { description: "Units on hand; never negative." }),
+    status: t.expose("status", { type: ProductStatus }),
+    category: t.relation("category", { nullable: true }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+  }),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Queries
+
+const PriceRange = builder.inputType("PriceRange", {
+  description: "Inclusive bounds on the price amount (any currency; amounts are not converted).",
+  fields: (t) => ({
+    min: t.field({ type: "Decimal", required: false }),
+    max: t.field({ type: "Decimal", required: false }),
+  }),
+});
+
+const ProductFilter = builder.inputType("ProductFilter", {
+  fields: (t) => ({
+    search: t.string({
+      required: false,
+      description: "Matches products whose name or description contains this text (case-insensitive).",
+    }),
+    categoryId: t.id({ required: false }),
+    includeSubcategories: t.boolean({
+      required: false,
+      defaultValue: false,
+      description: "With categoryId: also match products of every category below it.",
+    }),
+    price: t.field({ type: PriceRange, required: false }),
+    inStock: t.boolean({ required: false, description: "true: stock > 0; false: stock = 0." }),
+    status: t.field({ type: [ProductStatus], required: false, description: "Any of these statuses." }),
+  }),
+});
+
+const ProductOrderField = builder.enumType("ProductOrderField", {
+  values: ["NAME", "PRICE", "CREATED_AT"] as const,
+});
+
+const ProductOrder = builder.inputType("ProductOrder", {
+  description: "Sort order; ties are broken by id in the same direction, so pages are stable.",
+  fields: (t) => ({
+    field: t.field({ type: ProductOrderField, required: true }),
+    direction: t.field({ type: OrderDirection, required: false, defaultValue: "ASC" }),
+  }),
+});
+
+type ProductFilterInput = typeof ProductFilter.$inferInput;
+type ProductOrderInput = typeof ProductOrder.$inferInput;
+
+const orderColumns = { NAME: "name", PRICE: "priceMicros", CREATED_AT: "createdAt" } as const;
+
+function productOrderBy(order: ProductOrderInput | null | undefined) {
+  const direction = order?.direction === "DESC" ? "desc" : "asc";
+  const column = orderColumns[order?.field ?? "CREATED_AT"];
+  return [{ [column]: direction }, { id: direction }] satisfies Prisma.ProductOrderByWithRelationInput[];
+}
+
+function priceBound(value: string | null | undefined, field: string): bigint | undefined {
+  if (value == null) return undefined;
+  try {
+    return decimalToMicros(value);
+  } catch (error) {
+    throw ValidationError.forField(field, (error as Error).message);
+  }
+}
+
+async function productWhere(
+  filter: ProductFilterInput | null | undefined,
+  context: Context,
+): Promise<Prisma.ProductWhereInput> {
+  if (!filter) return {};
+  const conditions: Prisma.ProductWhereInput[] = [];
+  const search = filter.search?.trim();
+  if (search) {
+    conditions.push({ OR: [{ name: { contains: search } }, { description: { contains: search } }] });
+  }
+  if (filter.categoryId != null) {
+    const categoryId = decodeNodeId("Category", String(filter.categoryId), "filter.categoryId");
+    conditions.push({
+      categoryId: filter.includeSubcategories
+        ? { in: await descendantCategoryIds(context.prisma, categoryId) }
+        : categoryId,
+    });
+  }
+  const min = priceBound(filter.price?.min, "filter.price.min");
+  const max = priceBound(filter.price?.max, "filter.price.max");
+  if (min !== undefined || max !== undefined) {
+    conditions.push({ priceMicros: { gte: min, lte: max } });
+  }
+  if (filter.inStock != null) {
+    conditions.push({ stock: filter.inStock ? { gt: 0 } : 0 });
+  }
+  if (filter.status?.length) {
+    conditions.push({ status: { in: filter.status } });
+  }
+  return { AND: conditions };
+}
+
+builder.queryFields((t) => ({
+  product: t.prismaField({
+    type: "Product",
+    nullable: true,
+    description: "A product by id; null when there is none.",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, context) =>
+      context.prisma.product.findUnique({
+        ...query,
+        where: { id: decodeNodeId("Product", String(args.id), "id") },
+      }),
+  }),
+  productBySku: t.prismaField({
+    type: "Product",
+    nullable: true,
+    description: "A product by its sku (case-insensitive); null when there is none.",
+    args: { sku: t.arg.string({ required: true }) },
+    resolve: (query, _root, args, context) =>
+      context.prisma.product.findUnique({ ...query, where: { sku: args.sku.trim().toUpperCase() } }),
+  }),
+  products: t.prismaConnection(
+    {
+      type: "Product",
+      cursor: "id",
+      description: "Products matching the filter; oldest first unless orderBy says otherwise.",
+      args: {
+        filter: t.arg({ type: ProductFilter, required: false }),
+        orderBy: t.arg({ type: ProductOrder, required: false }),
+      },
+      maxSize: maxPageSize,
+      defaultSize: defaultPageSize,
+      totalCount: async (_connection, args, context) =>
+        context.prisma.product.count({ where: await productWhere(args.filter, context) }),
+      resolve: async (query, _root, args, context) =>
+        context.prisma.product.findMany({
+          ...query,
+          where: await productWhere(args.filter, context),
+          orderBy: productOrderBy(args.orderBy),
+        }),
+    },
+    { name: "ProductConnection" },
+    { name: "ProductEdge" },
+  ),
+}));
+
+// ---------------------------------------------------------------------------------------------
+// Mutations
+
+const sku = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(
+    /^[A-Z0-9][A-Z0-9._-]{1,63}$/,
+    "must be 2 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+  );
+const name = z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters");
+const description = z.string().trim().max(10_000, "must be at most 10000 characters");
+const currency = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .refine(isCurrencyCode, "must be an ISO 4217 currency code such as EUR");
+const price = z.string().transform((value, ctx) => {
+  try {
+    const micros = decimalToMicros(value);
+    if (micros < 0n) ctx.addIssue({ code: "custom", message: "must not be negative" });
+    if (micros > MAX_AMOUNT_UNITS * 1_000_000n)
+      ctx.addIssue({ code: "custom", message: `must be at most ${MAX_AMOUNT_UNITS}` });
+    return micros;
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+const MAX_STOCK = 1_000_000_000;
+const stock = z.number().int().min(0, "must not be negative").max(MAX_STOCK, `must be at most ${MAX_STOCK}`);
+const status = z.enum(["DRAFT", "ACTIVE", "ARCHIVED"]);
+
+/** A price must be a whole number of the currency's minor unit: 12.50 EUR, not 12.505 EUR. */
+function checkMinorUnit(micros: bigint, currencyCode: string) {
+  if (!fitsMinorUnit(micros, currencyCode)) {
+    throw ValidationError.forField("price", `has more decimals than ${currencyCode} allows`);
+  }
+}
+
+async function resolveCategoryId(context: Context, globalId: string | number | null | undefined) {
+  if (globalId == null) return globalId === null ? null : undefined;
+  const id = decodeNodeId("Category", String(globalId), "categoryId");
+  const exists = await context.prisma.category.findUnique({ where: { id }, select: { id: true } });
+  if (!exists) throw ValidationError.forField("categoryId", `category ${globalId} does not exist`);
+  return id;
+}
+
+const productUniqueFields = ["sku"];
+
+const CreateProductInput = builder.inputType("CreateProductInput", {
+  fields: (t) => ({
+    sku: t.string({ required: true }),
+    name: t.string({ required: true }),
+    description: t.string({ required: false }),
+    price: t.field({ type: "Decimal", required: true, description: 'e.g. "12.50"' }),
+    currency: t.string({ required: true, description: "ISO 4217 code, e.g. EUR" }),
+    stock: t.int({ required: false, defaultValue: 0 }),
+    status: t.field({ type: ProductStatus, required: false, defaultValue: "DRAFT" }),
+    categoryId: t.id({ required: false }),
+  }),
+});
+
+const createProductSchema = z.object({
+  sku,
+  name,
+  description: description.nullish(),
+  price,
+  currency,
+  stock,
+  status,
+});
+
+const UpdateProductInput = builder.inputType("UpdateProductInput", {
+  description: "Only the fields given are changed; categoryId: null removes the category.",
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    sku: t.string({ required: false }),
+    name: t.string({ required: false }),
+    description: t.string({ required: false }),
+    price: t.field({ type: "Decimal", required: false }),
+    currency: t.string({ required: false }),
+    stock: t.int({ required: false }),
+    status: t.field({ type: ProductStatus, required: false }),
+    categoryId: t.id({ required: false }),
+  }),
+});
+
+// null for a non-nullable column means "leave it"; only categoryId can be cleared.
+const updateProductSchema = z.object({
+  sku: sku.nullish(),
+  name: name.nullish(),
+  description: description.nullish(),
+  price: price.nullish(),
+  currency: currency.nullish(),
+  stock: stock.nullish(),
+  status: status.nullish(),
+});
+
+const DeleteProductInput = builder.inputType("DeleteProductInput", {
+  fields: (t) => ({ id: t.id({ required: true }) }),
+});
+
+const AdjustStockInput = builder.inputType("AdjustStockInput", {
+  fields: (t) => ({
+    productId: t.id({ required: true }),
+    delta: t.int({
+      required: true,
+      description: "Units to add (positive) or remove (negative). Refused if stock would go below zero.",
+    }),
+  }),
+});
+
+const adjustStockSchema = z.object({
+  delta: z
+    .number()
+    .int()
+    .min(-MAX_STOCK, `must be at least -${MAX_STOCK}`)
+    .max(MAX_STOCK, `must be at most ${MAX_STOCK}`)
+    .refine((value) => value !== 0, "must not be zero"),
+});
+
+builder.mutationFields((t) => ({
+  createProduct: t.prismaField({
+    type: "Product",
+    errors: { ...mutationErrors, dataField: { name: "product" } },
+    args: { input: t.arg({ type: CreateProductInput, required: true }) },
+    resolve: async (query, _root, { input }, context) => {
+      const data = validateInput(createProductSchema, input);
+      checkMinorUnit(data.price, data.currency);
+      const categoryId = await resolveCategoryId(context, input.categoryId);
+      return conflictOnUnique(productUniqueFields, () =>
+        context.prisma.product.create({
+          ...query,
+          data: {
+            sku: data.sku,
+            name: data.name,
+            description: data.description ?? "",
+            priceMicros: data.price,
+            currency: data.currency,
+            stock: data.stock,
+            status: data.status,
+            categoryId,
+          },
+        }),
+      );
+    },
+  }),
+  updateProduct: t.prismaField({
+    type: "Product",
+    errors: { ...mutationErrors, dataField: { name: "product" } },
+    args: { input: t.arg({ type: UpdateProductInput, required: true }) },
+    resolve: async (query, _root, { input }, context) => {
+      const id = decodeNodeId("Product", String(input.id), "id");
+      const data = validateInput(updateProductSchema, input);
+      const categoryId = await resolveCategoryId(context, input.categoryId);
+      // Price and currency are checked together, so the read and the write share a transaction.
+      return context.prisma.$transaction(async (transaction) => {
+        const existing = await transaction.product.findUnique({ where: { id } });
+        if (!existing) throw new NotFoundError("Product", String(input.id));
+        if (data.price != null || data.currency != null) {
+          checkMinorUnit(data.price ?? existing.priceMicros, data.currency ?? existing.currency);
+        }
+        return conflictOnUnique(productUniqueFields, () =>
+          transaction.product.update({
+            ...query,
+            where: { id },
+            data: {
+              sku: data.sku ?? undefined,
+              name: data.name ?? undefined,
+              description: data.description ?? undefined,
+              priceMicros: data.price ?? undefined,
+              currency: data.currency ?? undefined,
+              stock: data.stock ?? undefined,
+              status: data.status ?? undefined,
+              categoryId,
+            },
+          }),
+        );
+      });
+    },
+  }),
+  deleteProduct: t.field({
+    type: "ID",
+    errors: { ...mutationErrors, dataField: { name: "deletedProductId" } },
+    args: { input: t.arg({ type: DeleteProductInput, required: true }) },
+    resolve: async (_root, { input }, context) => {
+      const id = decodeNodeId("Product", String(input.id), "id");
+      const { count } = await context.prisma.product.deleteMany({ where: { id } });
+      if (count === 0) throw new NotFoundError("Product", String(input.id));
+      return input.id;
+    },
+  }),
+  adjustStock: t.prismaField({
+    type: "Product",
+    errors: { types: [...mutationErrors.types, InsufficientStockError], dataField: { name: "product" } },
+    args: { input: t.arg({ type: AdjustStockInput, required: true }) },
+    resolve: async (query, _root, { input }, context) => {
+      const id = decodeNodeId("Product", String(input.productId), "productId");
+      const { delta } = validateInput(adjustStockSchema, input);
+      // One conditional UPDATE: the check and the change are a single atomic statement, so
+      // concurrent adjustments can never take stock below zero (or past the maximum).
+      const { count } = await context.prisma.product.updateMany({
+        where: { id, stock: { gte: -delta, lte: MAX_STOCK - delta } },
+        data: { stock: { increment: delta } },
+      });
+      if (count === 0) {
+        const product = await context.prisma.product.findUnique({ where: { id }, select: { stock: true } });
+        if (!product) throw new NotFoundError("Product", String(input.productId));
+        if (delta > 0) throw ValidationError.forField("delta", `would take stock past ${MAX_STOCK}`);
+        throw new InsufficientStockError(product.stock, -delta);
+      }
+      return context.prisma.product.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+}));

@@ -1,0 +1,27 @@
+// Entry point: config → app → listen, and a clean stop on SIGINT/SIGTERM.
+import { createApp } from "./app.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+
+const app = createApp(config);
+const server = await app.listen();
+app.yoga.logger.info(`GraphQL API ready at ${server.url}/graphql`);
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  app.yoga.logger.info(`${signal} received: finishing requests in flight, then stopping`);
+  await server.close();
+  process.exit(0);
+}
+process.on("SIGINT", () => void stop("SIGINT"));
+process.on("SIGTERM", () => void stop("SIGTERM"));
