@@ -1,16 +1,25 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
-import { templateDatabase, testDataDirectory } from "./paths.ts";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import type { TestProject } from "vitest/node";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** This run's own folder for database files (concurrent runs never share one). */
+    testDirectory: string;
+  }
+}
 
 /**
  * Migrates one template database with the real `prisma migrate deploy`; each test file then
  * copies it, so every file gets a fresh, fully migrated database without paying for the CLI.
  */
-export default function setup() {
-  rmSync(testDataDirectory, { recursive: true, force: true });
-  mkdirSync(testDataDirectory, { recursive: true });
+export default function setup(project: TestProject) {
+  mkdirSync("data/test", { recursive: true });
+  const testDirectory = mkdtempSync(`${process.cwd()}/data/test/run-`);
   execFileSync("npx", ["prisma", "migrate", "deploy"], {
-    env: { ...process.env, DATABASE_URL: `file:${templateDatabase}` },
+    env: { ...process.env, DATABASE_URL: `file:${testDirectory}/template.db` },
     stdio: "pipe",
   });
+  project.provide("testDirectory", testDirectory);
+  return () => rmSync(testDirectory, { recursive: true, force: true });
 }

@@ -3,7 +3,7 @@ import { copyFileSync } from "node:fs";
 import { afterAll, beforeAll } from "vitest";
 import { type App, createApp } from "../src/app.ts";
 import { type Config, loadConfig } from "../src/config.ts";
-import { templateDatabase, testDataDirectory } from "./paths.ts";
+import { databasePath, templateDatabasePath } from "./paths.ts";
 
 export type GraphQLResponse<Data = Record<string, any>> = {
   data?: Data | null;
@@ -32,8 +32,8 @@ export function startTestServer(environment: Record<string, string> = {}): TestS
   const server = {} as TestServer;
   let close: () => Promise<void>;
   beforeAll(async () => {
-    const databaseFile = `${testDataDirectory}${randomUUID()}.db`;
-    copyFileSync(templateDatabase, databaseFile);
+    const databaseFile = databasePath(`${randomUUID()}.db`);
+    copyFileSync(templateDatabasePath(), databaseFile);
     const config: Config = loadConfig({
       NODE_ENV: "test",
       LOG_LEVEL: "silent",

@@ -1,4 +1,10 @@
-import { fileURLToPath } from "node:url";
+import { inject } from "vitest";
 
-export const testDataDirectory = fileURLToPath(new URL("../data/test/", import.meta.url));
-export const templateDatabase = `${testDataDirectory}template.db`;
+/** A fresh path for a database file in this test run's folder. */
+export function databasePath(name: string): string {
+  return `${inject("testDirectory")}/${name}`;
+}
+
+export function templateDatabasePath(): string {
+  return databasePath("template.db");
+}

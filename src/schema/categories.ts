@@ -12,7 +12,7 @@ import { conflictOnUnique } from "./unique-conflicts.ts";
 // ---------------------------------------------------------------------------------------------
 // Types
 
-builder.prismaNode("Category", {
+export const Category = builder.prismaNode("Category", {
   id: { field: "id" },
   description: "A group of products. Categories form a tree through parent.",
   fields: (t) => ({
@@ -152,26 +152,26 @@ const DeleteCategoryInput = builder.inputType("DeleteCategoryInput", {
 });
 
 builder.mutationFields((t) => ({
-  createCategory: t.prismaField({
-    type: "Category",
+  createCategory: t.field({
+    type: Category,
     errors: { ...mutationErrors, dataField: { name: "category" } },
     args: { input: t.arg({ type: CreateCategoryInput, required: true }) },
-    resolve: async (query, _root, { input }, context) => {
+    resolve: async (_root, { input }, context) => {
       const data = validateInput(z.object({ name, slug }), {
         name: input.name,
         slug: input.slug ?? slugify(input.name),
       });
       const parentId = await resolveParentId(context, input.parentId);
       return conflictOnUnique(categoryUniqueFields, () =>
-        context.prisma.category.create({ ...query, data: { ...data, parentId } }),
+        context.prisma.category.create({ data: { ...data, parentId } }),
       );
     },
   }),
-  updateCategory: t.prismaField({
-    type: "Category",
+  updateCategory: t.field({
+    type: Category,
     errors: { ...mutationErrors, dataField: { name: "category" } },
     args: { input: t.arg({ type: UpdateCategoryInput, required: true }) },
-    resolve: async (query, _root, { input }, context) => {
+    resolve: async (_root, { input }, context) => {
       const id = decodeNodeId("Category", String(input.id), "id");
       const data = validateInput(z.object({ name: name.nullish(), slug: slug.nullish() }), input);
       const parentId = await resolveParentId(context, input.parentId);
@@ -187,7 +187,6 @@ builder.mutationFields((t) => ({
         }
         return conflictOnUnique(categoryUniqueFields, () =>
           transaction.category.update({
-            ...query,
             where: { id },
             data: { name: data.name ?? undefined, slug: data.slug ?? undefined, parentId },
           }),

@@ -23,7 +23,7 @@ export const ProductStatus = builder.enumType("ProductStatus", {
   } as const,
 });
 
-builder.prismaNode("Product", {
+export const Product = builder.prismaNode("Product", {
   id: { field: "id" },
   description: "A sellable item of the catalog.",
   fields: (t) => ({
@@ -304,17 +304,16 @@ const adjustStockSchema = z.object({
 });
 
 builder.mutationFields((t) => ({
-  createProduct: t.prismaField({
-    type: "Product",
+  createProduct: t.field({
+    type: Product,
     errors: { ...mutationErrors, dataField: { name: "product" } },
     args: { input: t.arg({ type: CreateProductInput, required: true }) },
-    resolve: async (query, _root, { input }, context) => {
+    resolve: async (_root, { input }, context) => {
       const data = validateInput(createProductSchema, input);
       checkMinorUnit(data.price, data.currency);
       const categoryId = await resolveCategoryId(context, input.categoryId);
       return conflictOnUnique(productUniqueFields, () =>
         context.prisma.product.create({
-          ...query,
           data: {
             sku: data.sku,
             name: data.name,
@@ -329,11 +328,11 @@ builder.mutationFields((t) => ({
       );
     },
   }),
-  updateProduct: t.prismaField({
-    type: "Product",
+  updateProduct: t.field({
+    type: Product,
     errors: { ...mutationErrors, dataField: { name: "product" } },
     args: { input: t.arg({ type: UpdateProductInput, required: true }) },
-    resolve: async (query, _root, { input }, context) => {
+    resolve: async (_root, { input }, context) => {
       const id = decodeNodeId("Product", String(input.id), "id");
       const data = validateInput(updateProductSchema, input);
       const categoryId = await resolveCategoryId(context, input.categoryId);
@@ -346,7 +345,6 @@ builder.mutationFields((t) => ({
         }
         return conflictOnUnique(productUniqueFields, () =>
           transaction.product.update({
-            ...query,
             where: { id },
             data: {
               sku: data.sku ?? undefined,
@@ -374,11 +372,11 @@ builder.mutationFields((t) => ({
       return input.id;
     },
   }),
-  adjustStock: t.prismaField({
-    type: "Product",
+  adjustStock: t.field({
+    type: Product,
     errors: { types: [...mutationErrors.types, InsufficientStockError], dataField: { name: "product" } },
     args: { input: t.arg({ type: AdjustStockInput, required: true }) },
-    resolve: async (query, _root, { input }, context) => {
+    resolve: async (_root, { input }, context) => {
       const id = decodeNodeId("Product", String(input.productId), "productId");
       const { delta } = validateInput(adjustStockSchema, input);
       // One conditional UPDATE: the check and the change are a single atomic statement, so
@@ -393,7 +391,7 @@ builder.mutationFields((t) => ({
         if (delta > 0) throw ValidationError.forField("delta", `would take stock past ${MAX_STOCK}`);
         throw new InsufficientStockError(product.stock, -delta);
       }
-      return context.prisma.product.findUniqueOrThrow({ ...query, where: { id } });
+      return context.prisma.product.findUniqueOrThrow({ where: { id } });
     },
   }),
 }));
