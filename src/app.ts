@@ -3,7 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createYoga, type Plugin, useReadinessCheck } from "graphql-yoga";
 import type { Config } from "./config.ts";
-import type { Context, ServerContext } from "./context.ts";
+import { authenticate, type Context, type ServerContext } from "./context.ts";
 import { createPrisma, prepareDatabase } from "./db.ts";
 import { schema } from "./schema/index.ts";
 
@@ -27,10 +27,11 @@ export function createApp(config: Config) {
     logging: config.logLevel === "silent" ? false : config.logLevel,
     // Unexpected errors become "Unexpected error." in production; development shows the cause.
     maskedErrors: { isDev: !isProduction },
-    context: ({ request }) => ({
+    context: async ({ request }) => ({
       config,
       prisma,
       requestId: requestId.idOf(request),
+      user: await authenticate(request, config, prisma),
     }),
     plugins: [
       useReadinessCheck({

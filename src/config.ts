@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { parse as parseDotenv } from "dotenv";
 import { z } from "zod";
@@ -17,6 +18,19 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   DEFAULT_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
+  SECRET_KEY: z
+    .string()
+    .min(32, "must be at least 32 characters (e.g. `openssl rand -base64 48`)")
+    .optional(),
+  JWT_ISSUER: z.string().min(1).default("catalog-api"),
+  JWT_AUDIENCE: z.string().min(1).default("catalog-api"),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(900),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(365 * 86_400)
+    .default(30 * 86_400),
 });
 
 export type Config = {
@@ -28,6 +42,16 @@ export type Config = {
   /** Largest `first`/`last` a connection accepts; larger requests are refused, not clamped. */
   maxPageSize: number;
   defaultPageSize: number;
+  auth: {
+    /** Signs access tokens (HS256). */
+    secretKey: string;
+    /** True when no SECRET_KEY was set (development/test only): tokens die with the process. */
+    secretKeyGenerated: boolean;
+    issuer: string;
+    audience: string;
+    accessTokenSeconds: number;
+    refreshTokenSeconds: number;
+  };
 };
 
 export class ConfigError extends Error {
@@ -47,6 +71,9 @@ export function loadConfig(environment: Environment = readEnvironment()): Config
   if (env.DEFAULT_PAGE_SIZE > env.MAX_PAGE_SIZE) {
     throw new ConfigError("Invalid configuration:\n  DEFAULT_PAGE_SIZE: must not exceed MAX_PAGE_SIZE");
   }
+  if (env.NODE_ENV === "production" && !env.SECRET_KEY) {
+    throw new ConfigError("Invalid configuration:\n  SECRET_KEY: is required in production");
+  }
   return {
     environment: env.NODE_ENV,
     databaseUrl: env.DATABASE_URL,
@@ -55,6 +82,14 @@ export function loadConfig(environment: Environment = readEnvironment()): Config
     logLevel: env.LOG_LEVEL,
     maxPageSize: env.MAX_PAGE_SIZE,
     defaultPageSize: env.DEFAULT_PAGE_SIZE,
+    auth: {
+      secretKey: env.SECRET_KEY ?? randomBytes(48).toString("base64"),
+      secretKeyGenerated: !env.SECRET_KEY,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      accessTokenSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+    },
   };
 }
 

@@ -1,12 +1,49 @@
 import type { YogaInitialContext } from "graphql-yoga";
+import { verifyAccessToken } from "./auth/tokens.ts";
 import type { Config } from "./config.ts";
-import type { PrismaClient } from "./generated/prisma/client.ts";
+import type { Prisma } from "./db.ts";
+import { AuthenticationError } from "./errors.ts";
+import type { Role } from "./generated/prisma/enums.ts";
 
-/** What every resolver receives. Built per request by createApp. */
+export type CurrentUser = { id: number; role: Role };
+
+/** What every resolver and permission rule receives. Built per request by createApp. */
 export type Context = {
   config: Config;
-  prisma: PrismaClient;
+  prisma: Prisma;
   requestId: string;
+  /** The user of a valid Bearer token, or null for an anonymous request. */
+  user: CurrentUser | null;
 };
 
 export type ServerContext = YogaInitialContext;
+
+/**
+ * The user behind the request's `Authorization: Bearer <token>`. A request that sends a token
+ * must send a valid one: a bad, expired or foreign token, or one whose user was deleted, fails
+ * the whole request as UNAUTHENTICATED instead of silently running it as anonymous.
+ * The role is read from the database, so a role change applies at once, not at token expiry.
+ */
+export async function authenticate(
+  request: Request,
+  config: Config,
+  prisma: Prisma,
+): Promise<CurrentUser | null> {
+  const header = request.headers.get("authorization");
+  if (header == null) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  if (!match?.[1]) throw new AuthenticationError("The Authorization header must be `Bearer <access token>`");
+  let claims: Awaited<ReturnType<typeof verifyAccessToken>>;
+  try {
+    claims = await verifyAccessToken(config, match[1]);
+  } catch (error) {
+    const reason = error instanceof Error && error.message === "expired" ? "has expired" : "is not valid";
+    throw new AuthenticationError(`The access token ${reason}; log in or refresh it`);
+  }
+  const user = await prisma.user.findUnique({
+    where: { id: claims.userId },
+    select: { id: true, role: true },
+  });
+  if (!user) throw new AuthenticationError("The access token's user no longer exists");
+  return user;
+}

@@ -55,3 +55,19 @@ export class InsufficientStockError extends CatalogError {
     });
   }
 }
+
+/** No credentials where they are needed, or credentials that are not valid (HTTP 401). */
+export class AuthenticationError extends CatalogError {
+  readonly code = "UNAUTHENTICATED";
+  constructor(message = "You must be logged in to do this") {
+    super(message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
+  }
+}
+
+/** Valid credentials without the role or ownership the operation needs. */
+export class ForbiddenError extends CatalogError {
+  readonly code = "FORBIDDEN";
+  constructor(message = "You are not allowed to do this") {
+    super(message, { extensions: { code: "FORBIDDEN" } });
+  }
+}

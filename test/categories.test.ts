@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { startTestServer } from "./helpers.ts";
 
 const server = startTestServer();
+// These tests are about the catalog, not permissions (see permissions.test.ts): run as an admin.
+const admin = server.as("ADMIN");
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -54,7 +56,7 @@ type Category = { id: string; name: string; slug: string; parent: { id: string }
 const known = new Map<string, { name: string; parentId: string | null }>();
 
 async function mutate(query: string, input: Record<string, unknown>) {
-  const body = await server.graphql(query, { input });
+  const body = await admin.graphql(query, { input });
   expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
   return Object.values(body.data ?? {})[0] as Record<string, any>;
 }
@@ -94,13 +96,13 @@ async function deleteCategory(id: string) {
 }
 
 async function readCategory(id: string) {
-  const body = await server.graphql(CATEGORY, { id });
+  const body = await admin.graphql(CATEGORY, { id });
   expect(body.errors).toBeUndefined();
   return body.data?.category;
 }
 
 async function categoryCount(): Promise<number> {
-  const body = await server.graphql("{ categories(first: 0) { totalCount } }");
+  const body = await admin.graphql("{ categories(first: 0) { totalCount } }");
   return body.data?.categories.totalCount;
 }
 
@@ -113,7 +115,7 @@ async function expectNothingWritten<T>(request: () => Promise<T>): Promise<T> {
 }
 
 async function createProduct(name: string, categoryId: string) {
-  const body = await server.graphql(
+  const body = await admin.graphql(
     `mutation ($input: CreateProductInput!) {
       createProduct(input: $input) { __typename ... on CreateProductPayload { product { id } } }
     }`,
@@ -203,7 +205,7 @@ describe("createCategory", () => {
         );
         expect(result.__typename).toBe("ValidationError");
         expect(fields(result)).toEqual(["slug"]);
-        const bySlug = await server.graphql("query ($slug: String!) { categoryBySlug(slug: $slug) { id } }", {
+        const bySlug = await admin.graphql("query ($slug: String!) { categoryBySlug(slug: $slug) { id } }", {
           slug: slug.toLowerCase(),
         });
         expect(bySlug.data?.categoryBySlug).toBeNull();
@@ -264,16 +266,16 @@ describe("category queries", () => {
 
   it("refuses a Product id as category id with BAD_USER_INPUT", async () => {
     const productId = await createProduct("Id type check", outdoors.id);
-    const body = await server.graphql(CATEGORY, { id: productId });
+    const body = await admin.graphql(CATEGORY, { id: productId });
     expect(body.data?.category ?? null).toBeNull();
     expect(body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });
 
   it("finds a category by slug, and null for an unknown slug", async () => {
     const query = "query ($slug: String!) { categoryBySlug(slug: $slug) { id name } }";
-    const found = await server.graphql(query, { slug: cookware.slug });
+    const found = await admin.graphql(query, { slug: cookware.slug });
     expect(found.data?.categoryBySlug).toEqual({ id: cookware.id, name: "Cookware" });
-    const missing = await server.graphql(query, { slug: "no-such-slug" });
+    const missing = await admin.graphql(query, { slug: "no-such-slug" });
     expect(missing.errors).toBeUndefined();
     expect(missing.data?.categoryBySlug).toBeNull();
   });
@@ -299,7 +301,7 @@ describe("categories connection", () => {
   `;
 
   async function categoriesPage(variables: Record<string, unknown>) {
-    const body = await server.graphql(CATEGORIES, variables);
+    const body = await admin.graphql(CATEGORIES, variables);
     expect(body.errors).toBeUndefined();
     return body.data?.categories;
   }
@@ -361,7 +363,7 @@ describe("Category.products", () => {
   });
 
   it("lists the category's own products, oldest first, with totalCount", async () => {
-    const body = await server.graphql(PRODUCTS, { id: bakeware.id, first: 100 });
+    const body = await admin.graphql(PRODUCTS, { id: bakeware.id, first: 100 });
     expect(body.errors).toBeUndefined();
     const connection = body.data?.category.products;
     expect(connection.edges.map((edge: any) => edge.node.id)).toEqual(productIds);
@@ -372,7 +374,7 @@ describe("Category.products", () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let index = 0; ; index += 1) {
-      const body = await server.graphql(PRODUCTS, { id: bakeware.id, first: 2, after });
+      const body = await admin.graphql(PRODUCTS, { id: bakeware.id, first: 2, after });
       const connection: any = body.data?.category.products;
       expect(connection.totalCount).toBe(productIds.length);
       expect(connection.edges.length).toBeLessThanOrEqual(2);
@@ -385,7 +387,7 @@ describe("Category.products", () => {
   });
 
   it("is empty for a category without products", async () => {
-    const body = await server.graphql(PRODUCTS, { id: cookware.id, first: 10 });
+    const body = await admin.graphql(PRODUCTS, { id: cookware.id, first: 10 });
     expect(body.data?.category.products).toMatchObject({ totalCount: 0, edges: [] });
   });
 });
@@ -422,7 +424,7 @@ describe("updateCategory", () => {
     const category = await createCategory("Patio", { parentId: outdoors.id });
     const result = await updateCategory({ id: category.id, parentId: null });
     expect(result.category.parent).toBeNull();
-    const top = await server.graphql(
+    const top = await admin.graphql(
       "{ categories(first: 100, topLevelOnly: true) { edges { node { id } } } }",
     );
     expect(top.data?.categories.edges.map((edge: any) => edge.node.id)).toContain(category.id);
@@ -496,7 +498,7 @@ describe("deleteCategory", () => {
     expect(result).toEqual({ __typename: "DeleteCategoryPayload", deletedCategoryId: category.id });
     expect(await categoryCount()).toBe(before - 1);
     expect(await readCategory(category.id)).toBeNull();
-    const bySlug = await server.graphql("query ($slug: String!) { categoryBySlug(slug: $slug) { id } }", {
+    const bySlug = await admin.graphql("query ($slug: String!) { categoryBySlug(slug: $slug) { id } }", {
       slug: category.slug,
     });
     expect(bySlug.data?.categoryBySlug).toBeNull();
@@ -513,7 +515,7 @@ describe("deleteCategory", () => {
   });
 
   it("the categories connection no longer lists deleted categories", async () => {
-    const body = await server.graphql("{ categories(first: 100) { totalCount edges { node { id } } } }");
+    const body = await admin.graphql("{ categories(first: 100) { totalCount edges { node { id } } } }");
     expect(body.data?.categories.edges.map((edge: any) => edge.node.id)).toEqual(
       byName([...known.entries()]),
     );

@@ -23,12 +23,17 @@ function describeDatabase(file: string) {
       .all() as { name: string }[];
     return tables.map(({ name }) => ({
       name,
-      columns: database.prepare(`PRAGMA table_info("${name}")`).all(),
+      // By name, not position: a migration appends a column that the schema lists earlier.
+      columns: (database.prepare(`PRAGMA table_info("${name}")`).all() as { cid: number; name: string }[])
+        .map(({ cid: _position, ...column }) => column)
+        .sort((a, b) => a.name.localeCompare(b.name)),
       indexes: (database.prepare(`PRAGMA index_list("${name}")`).all() as { name: string; unique: number }[])
         .map((index) => ({
           name: index.name,
           unique: index.unique,
-          columns: database.prepare(`PRAGMA index_info("${index.name}")`).all(),
+          columns: (database.prepare(`PRAGMA index_info("${index.name}")`).all() as { cid: number }[]).map(
+            ({ cid: _position, ...column }) => column,
+          ),
         }))
         .sort((a, b) => a.name.localeCompare(b.name)),
       foreignKeys: database.prepare(`PRAGMA foreign_key_list("${name}")`).all(),
@@ -75,7 +80,7 @@ describe("migrations", () => {
       .prepare("SELECT COUNT(*) AS count FROM _prisma_migrations WHERE finished_at IS NOT NULL")
       .get();
     database.close();
-    expect(tables).toEqual(["Category", "Product", "_prisma_migrations"]);
+    expect(tables).toEqual(["Category", "Product", "RefreshToken", "User", "_prisma_migrations"]);
     expect((applied as { count: number }).count).toBeGreaterThan(0);
   });
 

@@ -2,7 +2,9 @@ import { randomUUID } from "node:crypto";
 import { copyFileSync } from "node:fs";
 import { afterAll, beforeAll } from "vitest";
 import { type App, createApp } from "../src/app.ts";
+import { createAccount } from "../src/auth/accounts.ts";
 import { type Config, loadConfig } from "../src/config.ts";
+import type { Role } from "../src/generated/prisma/enums.ts";
 import { databasePath, templateDatabasePath } from "./paths.ts";
 
 export type GraphQLResponse<Data = Record<string, any>> = {
@@ -10,18 +12,34 @@ export type GraphQLResponse<Data = Record<string, any>> = {
   errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[];
 };
 
+type GraphQL = <Data = Record<string, any>>(
+  query: string,
+  variables?: Record<string, unknown>,
+  headers?: Record<string, string>,
+) => Promise<GraphQLResponse<Data>>;
+
+/** A logged-in client: its requests carry `Authorization: Bearer <accessToken>`. */
+export type TestClient = {
+  graphql: GraphQL;
+  /** Logs in on first use; the tokens and the user's global id. */
+  session(): Promise<{ accessToken: string; refreshToken: string; userId: string; email: string }>;
+};
+
 export type TestServer = {
   app: App;
   url: string;
-  /** POSTs a GraphQL operation and returns the parsed body (whatever the HTTP status). */
-  graphql<Data = Record<string, any>>(
-    query: string,
-    variables?: Record<string, unknown>,
-    headers?: Record<string, string>,
-  ): Promise<GraphQLResponse<Data>>;
+  /** POSTs a GraphQL operation anonymously and returns the parsed body (whatever the HTTP status). */
+  graphql: GraphQL;
   /** Raw HTTP, for malformed requests and non-GraphQL endpoints. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
+  /**
+   * A client logged in as a new user with this role. The user is created the way
+   * `npm run user:create` does, then logs in over HTTP like any client.
+   */
+  as(role: Role): TestClient;
 };
+
+export const TEST_PASSWORD = "correct horse battery staple";
 
 /**
  * Starts a real server on an ephemeral port with its own migrated SQLite file, for the test file
@@ -44,18 +62,51 @@ export function startTestServer(environment: Record<string, string> = {}): TestS
     const listening = await server.app.listen(0, "127.0.0.1");
     close = listening.close;
     server.url = listening.url;
-    server.fetch = (path, init) => fetch(`${listening.url}${path}`, init);
-    server.graphql = async (query, variables, headers) => {
-      const response = await server.fetch("/graphql", {
-        method: "POST",
-        headers: { "content-type": "application/json", ...headers },
-        body: JSON.stringify({ query, variables }),
-      });
-      return response.json();
-    };
   });
   afterAll(async () => {
     await close?.();
   });
+
+  server.fetch = (path, init) => fetch(`${server.url}${path}`, init);
+  server.graphql = async (query, variables, headers) => {
+    const response = await server.fetch("/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    return response.json();
+  };
+  server.as = (role) => {
+    let session: ReturnType<TestClient["session"]> | undefined;
+    const client: TestClient = {
+      session: () => {
+        session ??= logIn(server, role);
+        return session;
+      },
+      graphql: async (query, variables, headers) => {
+        const { accessToken } = await client.session();
+        return server.graphql(query, variables, { authorization: `Bearer ${accessToken}`, ...headers });
+      },
+    };
+    return client;
+  };
   return server;
+}
+
+async function logIn(server: TestServer, role: Role) {
+  const email = `${role.toLowerCase()}-${randomUUID()}@example.test`;
+  await createAccount(server.app.prisma, { email, name: `Test ${role}`, password: TEST_PASSWORD }, role);
+  const body = await server.graphql(
+    `mutation ($input: LogInInput!) { logIn(input: $input) {
+      ... on AuthPayload { accessToken refreshToken user { id } } ... on Error { message } } }`,
+    { input: { email, password: TEST_PASSWORD } },
+  );
+  const payload = body.data?.logIn;
+  if (!payload?.accessToken) throw new Error(`Test log-in failed: ${JSON.stringify(body)}`);
+  return {
+    accessToken: payload.accessToken,
+    refreshToken: payload.refreshToken,
+    userId: payload.user.id,
+    email,
+  };
 }

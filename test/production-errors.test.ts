@@ -7,6 +7,7 @@ import { databasePath } from "./paths.ts";
 // which is the kind of unexpected error that must never reach a client in detail.
 const server = startTestServer({
   NODE_ENV: "production",
+  SECRET_KEY: "a-test-secret-key-that-is-long-enough-1234",
   DATABASE_URL: `file:${databasePath(`unmigrated-${randomUUID()}.db`)}`,
 });
 

@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { startTestServer } from "./helpers.ts";
 
 const server = startTestServer();
+// These tests are about the catalog, not permissions (see permissions.test.ts): run as an admin.
+const admin = server.as("ADMIN");
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -67,7 +69,7 @@ function nextSku(prefix = "SKU") {
 }
 
 async function mutate(query: string, input: Record<string, unknown>) {
-  const body = await server.graphql(query, { input });
+  const body = await admin.graphql(query, { input });
   expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
   return Object.values(body.data ?? {})[0] as Record<string, any>;
 }
@@ -85,7 +87,7 @@ async function createProduct(input: Record<string, unknown> = {}) {
 }
 
 async function createCategory(name: string) {
-  const body = await server.graphql(
+  const body = await admin.graphql(
     `mutation ($input: CreateCategoryInput!) {
       createCategory(input: $input) { __typename ... on CreateCategoryPayload { category { id name } } }
     }`,
@@ -96,13 +98,13 @@ async function createCategory(name: string) {
 }
 
 async function readProduct(id: string) {
-  const body = await server.graphql(PRODUCT, { id });
+  const body = await admin.graphql(PRODUCT, { id });
   expect(body.errors).toBeUndefined();
   return body.data?.product;
 }
 
 async function productCount(): Promise<number> {
-  const body = await server.graphql("{ products(first: 0) { totalCount } }");
+  const body = await admin.graphql("{ products(first: 0) { totalCount } }");
   return body.data?.products.totalCount;
 }
 
@@ -115,7 +117,7 @@ async function expectNothingWritten<T>(request: () => Promise<T>): Promise<T> {
 }
 
 async function productBySku(sku: string) {
-  const body = await server.graphql("query ($sku: String!) { productBySku(sku: $sku) { id } }", { sku });
+  const body = await admin.graphql("query ($sku: String!) { productBySku(sku: $sku) { id } }", { sku });
   return body.data?.productBySku;
 }
 
@@ -248,7 +250,7 @@ describe("createProduct", () => {
     it("refuses a price sent as a number in variables", async () => {
       const sku = nextSku("NUM");
       const body = await expectNothingWritten(() =>
-        server.graphql(CREATE_PRODUCT, { input: { sku, name: "Numeric", price: 12.5, currency: "EUR" } }),
+        admin.graphql(CREATE_PRODUCT, { input: { sku, name: "Numeric", price: 12.5, currency: "EUR" } }),
       );
       expect(body.data ?? null).toBeNull();
       expect(body.errors?.[0]?.message).toMatch(/Decimal/);
@@ -257,7 +259,7 @@ describe("createProduct", () => {
 
     it("refuses a price written as a number literal", async () => {
       const body = await expectNothingWritten(() =>
-        server.graphql(`mutation {
+        admin.graphql(`mutation {
           createProduct(input: { sku: "LIT-1", name: "Literal", price: 12.5, currency: "EUR" }) { __typename }
         }`),
       );
@@ -269,7 +271,7 @@ describe("createProduct", () => {
     it("refuses input without a required field", async () => {
       const sku = nextSku("MISSING");
       const body = await expectNothingWritten(() =>
-        server.graphql(CREATE_PRODUCT, { input: { sku, price: "1.00", currency: "EUR" } }),
+        admin.graphql(CREATE_PRODUCT, { input: { sku, price: "1.00", currency: "EUR" } }),
       );
       expect(body.data ?? null).toBeNull();
       expect(body.errors?.[0]?.message).toMatch(/name/);
@@ -278,7 +280,7 @@ describe("createProduct", () => {
 
     it("refuses an unknown status", async () => {
       const body = await expectNothingWritten(() =>
-        server.graphql(CREATE_PRODUCT, {
+        admin.graphql(CREATE_PRODUCT, {
           input: { sku: nextSku(), name: "X", price: "1.00", currency: "EUR", status: "SOLD" },
         }),
       );
@@ -405,7 +407,7 @@ describe("updateProduct", () => {
     const result = await mutate(UPDATE_PRODUCT, { id: kitchen.id, name: "Wrong type" });
     expect(result.__typename).toBe("ValidationError");
     expect(fields(result)).toEqual(["id"]);
-    const category = await server.graphql("query ($id: ID!) { category(id: $id) { name } }", {
+    const category = await admin.graphql("query ($id: ID!) { category(id: $id) { name } }", {
       id: kitchen.id,
     });
     expect(category.data?.category.name).toBe("Kitchen");

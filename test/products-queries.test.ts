@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { startTestServer } from "./helpers.ts";
 
 const server = startTestServer();
+// These tests are about the catalog, not permissions (see permissions.test.ts): run as an admin.
+const admin = server.as("ADMIN");
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures: a 3-level category tree plus a second root, and products with deliberate ties
@@ -92,7 +94,7 @@ const inCreationOrder = (list: Fixture[]) => ids([...list].sort((a, b) => a.seq 
 
 beforeAll(async () => {
   for (const category of categoryTree) {
-    const body = await server.graphql(
+    const body = await admin.graphql(
       `mutation ($input: CreateCategoryInput!) {
         createCategory(input: $input) {
           __typename
@@ -109,7 +111,7 @@ beforeAll(async () => {
     categoryIds[category.key] = result.category.id;
   }
   for (const [seq, product] of productSpecs.entries()) {
-    const body = await server.graphql(
+    const body = await admin.graphql(
       `mutation ($input: CreateProductInput!) {
         createProduct(input: $input) {
           __typename
@@ -179,7 +181,7 @@ type Page = {
 };
 
 async function productsPage(args: PageArgs): Promise<Page> {
-  const body = await server.graphql(PRODUCTS_PAGE, args);
+  const body = await admin.graphql(PRODUCTS_PAGE, args);
   expect(body.errors).toBeUndefined();
   const connection = body.data?.products;
   return {
@@ -229,7 +231,7 @@ describe("single product lookups", () => {
 
   it("finds a product by its global id with all its fields", async () => {
     const lamp = fixtures.find((fixture) => fixture.sku === "LAMP-1");
-    const body = await server.graphql(PRODUCT, { id: lamp?.id });
+    const body = await admin.graphql(PRODUCT, { id: lamp?.id });
     expect(body.errors).toBeUndefined();
     expect(body.data?.product).toEqual({
       id: lamp?.id,
@@ -246,7 +248,7 @@ describe("single product lookups", () => {
   it("finds a product by sku whatever the case of the sku asked for", async () => {
     const mouse = fixtures.find((fixture) => fixture.sku === "MOUSE-1");
     for (const sku of ["MOUSE-1", "mouse-1", "MoUsE-1"]) {
-      const body = await server.graphql("query ($sku: String!) { productBySku(sku: $sku) { id sku } }", {
+      const body = await admin.graphql("query ($sku: String!) { productBySku(sku: $sku) { id sku } }", {
         sku,
       });
       expect(body.errors).toBeUndefined();
@@ -255,33 +257,33 @@ describe("single product lookups", () => {
   });
 
   it("answers null for an unknown sku", async () => {
-    const body = await server.graphql('{ productBySku(sku: "NO-SUCH-SKU") { id } }');
+    const body = await admin.graphql('{ productBySku(sku: "NO-SUCH-SKU") { id } }');
     expect(body.errors).toBeUndefined();
     expect(body.data?.productBySku).toBeNull();
   });
 
   it("answers null for a well-formed id of no product", async () => {
     const unknown = Buffer.from("Product:999999").toString("base64");
-    const body = await server.graphql(PRODUCT, { id: unknown });
+    const body = await admin.graphql(PRODUCT, { id: unknown });
     expect(body.errors).toBeUndefined();
     expect(body.data?.product).toBeNull();
   });
 
   it("refuses a malformed id with BAD_USER_INPUT", async () => {
-    const body = await server.graphql(PRODUCT, { id: "not-a-global-id" });
+    const body = await admin.graphql(PRODUCT, { id: "not-a-global-id" });
     expect(body.data?.product ?? null).toBeNull();
     expect(body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     expect(body.errors?.[0]?.message).toMatch(/not a valid Product id/);
   });
 
   it("refuses the id of another type (a Category id) with BAD_USER_INPUT", async () => {
-    const body = await server.graphql(PRODUCT, { id: categoryIds.garden });
+    const body = await admin.graphql(PRODUCT, { id: categoryIds.garden });
     expect(body.data?.product ?? null).toBeNull();
     expect(body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     expect(body.errors?.[0]?.message).toMatch(/not a valid Product id/);
 
     const handMade = Buffer.from("Category:1").toString("base64");
-    const again = await server.graphql(PRODUCT, { id: handMade });
+    const again = await admin.graphql(PRODUCT, { id: handMade });
     expect(again.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });
 });
@@ -293,7 +295,7 @@ describe("products connection: forward pagination", () => {
   });
 
   it("without arguments lists oldest first", async () => {
-    const body = await server.graphql("{ products { edges { node { id } } } }");
+    const body = await admin.graphql("{ products { edges { node { id } } } }");
     expect(body.data?.products.edges.map((edge: any) => edge.node.id)).toEqual(inCreationOrder(fixtures));
   });
 
@@ -549,7 +551,7 @@ describe("products connection: filters", () => {
   });
 
   it("refuses a product id as categoryId with BAD_USER_INPUT", async () => {
-    const body = await server.graphql(PRODUCTS_PAGE, { first: 5, filter: { categoryId: fixtures[0]?.id } });
+    const body = await admin.graphql(PRODUCTS_PAGE, { first: 5, filter: { categoryId: fixtures[0]?.id } });
     expect(body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });
 
@@ -559,7 +561,7 @@ describe("products connection: filters", () => {
     expect(body.data ?? null).toBeNull();
     expect(body.errors?.[0]?.message).toMatch(/Decimal/);
 
-    const viaVariables = await server.graphql(PRODUCTS_PAGE, { first: 5, filter: { price: { min: "abc" } } });
+    const viaVariables = await admin.graphql(PRODUCTS_PAGE, { first: 5, filter: { price: { min: "abc" } } });
     expect(viaVariables.data ?? null).toBeNull();
     expect(viaVariables.errors?.[0]?.message).toMatch(/Decimal/);
   });
@@ -567,14 +569,14 @@ describe("products connection: filters", () => {
 
 describe("page-size cap", () => {
   it("refuses first: 101 with BAD_USER_INPUT naming the maximum", async () => {
-    const body = await server.graphql(PRODUCTS_PAGE, { first: 101 });
+    const body = await admin.graphql(PRODUCTS_PAGE, { first: 101 });
     expect(body.data?.products ?? null).toBeNull();
     expect(body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     expect(body.errors?.[0]?.message).toMatch(/100/);
   });
 
   it("refuses last: 101 with BAD_USER_INPUT naming the maximum", async () => {
-    const body = await server.graphql(PRODUCTS_PAGE, { last: 101 });
+    const body = await admin.graphql(PRODUCTS_PAGE, { last: 101 });
     expect(body.data?.products ?? null).toBeNull();
     expect(body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     expect(body.errors?.[0]?.message).toMatch(/100/);
@@ -586,13 +588,13 @@ describe("page-size cap", () => {
   });
 
   it("refuses a negative first", async () => {
-    const body = await server.graphql(PRODUCTS_PAGE, { first: -1 });
+    const body = await admin.graphql(PRODUCTS_PAGE, { first: -1 });
     expect(body.data?.products ?? null).toBeNull();
     expect(body.errors?.[0]?.message).toMatch(/first/);
   });
 
   it("refuses Category.products(first: 101) too", async () => {
-    const body = await server.graphql(
+    const body = await admin.graphql(
       "query ($id: ID!) { category(id: $id) { products(first: 101) { totalCount } } }",
       { id: categoryIds.electronics },
     );
@@ -614,7 +616,7 @@ describe("money", () => {
   for (const { sku, sent, shown, currency } of cases) {
     it(`shows ${sent} ${currency} as "${shown}"`, async () => {
       expect(fixtures.find((fixture) => fixture.sku === sku)?.price).toBe(sent);
-      const body = await server.graphql(
+      const body = await admin.graphql(
         "query ($sku: String!) { productBySku(sku: $sku) { price { amount currency } } }",
         { sku },
       );
@@ -623,7 +625,7 @@ describe("money", () => {
   }
 
   it('round-trips "12.50" EUR exactly through createProduct', async () => {
-    const body = await server.graphql(
+    const body = await admin.graphql(
       `mutation ($input: CreateProductInput!) {
         createProduct(input: $input) { ... on CreateProductPayload { product { id price { amount currency } } } }
       }`,
@@ -631,12 +633,12 @@ describe("money", () => {
     );
     const created = body.data?.createProduct.product;
     expect(created.price).toEqual({ amount: "12.50", currency: "EUR" });
-    const read = await server.graphql("query ($id: ID!) { product(id: $id) { price { amount currency } } }", {
+    const read = await admin.graphql("query ($id: ID!) { product(id: $id) { price { amount currency } } }", {
       id: created.id,
     });
     expect(read.data?.product.price).toEqual({ amount: "12.50", currency: "EUR" });
     // Keep the fixture list in step with the database for any later test.
-    const deleted = await server.graphql(
+    const deleted = await admin.graphql(
       "mutation ($id: ID!) { deleteProduct(input: { id: $id }) { __typename } }",
       { id: created.id },
     );
@@ -651,18 +653,18 @@ describe("node and nodes", () => {
 
   it("resolves a Product by global id", async () => {
     const product = fixtures[3];
-    const body = await server.graphql(NODE, { id: product?.id });
+    const body = await admin.graphql(NODE, { id: product?.id });
     expect(body.data?.node).toEqual({ __typename: "Product", id: product?.id, sku: product?.sku });
   });
 
   it("resolves a Category by global id", async () => {
-    const body = await server.graphql(NODE, { id: categoryIds.laptops });
+    const body = await admin.graphql(NODE, { id: categoryIds.laptops });
     expect(body.data?.node).toEqual({ __typename: "Category", id: categoryIds.laptops, name: "Laptops" });
   });
 
   it("resolves several nodes of both types, in the order asked", async () => {
     const product = fixtures[0];
-    const body = await server.graphql(
+    const body = await admin.graphql(
       `query ($ids: [ID!]!) {
         nodes(ids: $ids) { __typename id ... on Product { sku } ... on Category { name } }
       }`,
@@ -676,7 +678,7 @@ describe("node and nodes", () => {
   });
 
   it("answers null for an unknown product id", async () => {
-    const body = await server.graphql(NODE, { id: Buffer.from("Product:999999").toString("base64") });
+    const body = await admin.graphql(NODE, { id: Buffer.from("Product:999999").toString("base64") });
     expect(body.data?.node).toBeNull();
   });
 });

@@ -1,13 +1,14 @@
 import { z } from "zod";
+import { visibleProducts } from "../auth/permissions.ts";
 import type { Context } from "../context.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
+import { conflictOnUnique } from "../unique-conflicts.ts";
 import { validateInput } from "../validation.ts";
 import { builder } from "./builder.ts";
 import { defaultPageSize, maxPageSize } from "./connections.ts";
 import { mutationErrors } from "./errors.ts";
 import { decodeNodeId } from "./node-ids.ts";
-import { conflictOnUnique } from "./unique-conflicts.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -25,11 +26,14 @@ export const Category = builder.prismaNode("Category", {
     }),
     products: t.relatedConnection("products", {
       cursor: "id",
-      description: "The products directly in this category, oldest first.",
+      description: "The products directly in this category that the request may see, oldest first.",
       maxSize: maxPageSize,
       defaultSize: defaultPageSize,
       totalCount: true,
-      query: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
+      query: (_args, context) => ({
+        where: visibleProducts(context),
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      }),
     }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),

@@ -1,4 +1,10 @@
-import { ConflictError, InsufficientStockError, NotFoundError, ValidationError } from "../errors.ts";
+import {
+  AuthenticationError,
+  ConflictError,
+  InsufficientStockError,
+  NotFoundError,
+  ValidationError,
+} from "../errors.ts";
 import { builder } from "./builder.ts";
 
 // The typed errors a mutation can answer with. Clients can select `... on Error { message code }`
@@ -56,6 +62,13 @@ builder.objectType(InsufficientStockError, {
     available: t.exposeInt("available", { description: "Units on hand when the request ran." }),
     requested: t.exposeInt("requested", { description: "Units the request tried to remove." }),
   }),
+});
+
+builder.objectType(AuthenticationError, {
+  name: "AuthenticationError",
+  description: "Credentials or a token that are not valid. Nothing was written.",
+  interfaces: [ErrorInterface],
+  fields: () => ({}),
 });
 
 /** The errors every catalog mutation can answer with. */

@@ -1,8 +1,10 @@
 import { z } from "zod";
+import { visibleProducts } from "../auth/permissions.ts";
 import type { Context } from "../context.ts";
 import { InsufficientStockError, NotFoundError, ValidationError } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { decimalToMicros, fitsMinorUnit, isCurrencyCode, MAX_AMOUNT_UNITS } from "../money.ts";
+import { conflictOnUnique } from "../unique-conflicts.ts";
 import { validateInput } from "../validation.ts";
 import { builder } from "./builder.ts";
 import { descendantCategoryIds } from "./categories.ts";
@@ -10,7 +12,6 @@ import { defaultPageSize, maxPageSize, OrderDirection } from "./connections.ts";
 import { mutationErrors } from "./errors.ts";
 import { Money } from "./money.ts";
 import { decodeNodeId } from "./node-ids.ts";
-import { conflictOnUnique } from "./unique-conflicts.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -26,6 +27,9 @@ export const ProductStatus = builder.enumType("ProductStatus", {
 export const Product = builder.prismaNode("Product", {
   id: { field: "id" },
   description: "A sellable item of the catalog.",
+  // node(id) and nodes(ids) answer null for a product this request may not see.
+  nullable: true,
+  findUnique: (id, context) => ({ id: Number(id), ...visibleProducts(context) }),
   fields: (t) => ({
     sku: t.exposeString("sku", { description: "Stock keeping unit: unique, upper case." }),
     name: t.exposeString("name"),
@@ -33,6 +37,13 @@ export const Product = builder.prismaNode("Product", {
     price: t.field({
       type: Money,
       resolve: (product) => ({ micros: product.priceMicros, currency: product.currency }),
+    }),
+    costPrice: t.field({
+      type: Money,
+      nullable: true,
+      description: "What the product costs us, in its price currency. Staff and admins only.",
+      resolve: (product) =>
+        product.costMicros == null ? null : { micros: product.costMicros, currency: product.currency },
     }),
     stock: t.exposeInt("stock", { description: "Units on hand; never negative." }),
     status: t.expose("status", { type: ProductStatus }),
@@ -107,8 +118,8 @@ async function productWhere(
   filter: ProductFilterInput | null | undefined,
   context: Context,
 ): Promise<Prisma.ProductWhereInput> {
-  if (!filter) return {};
-  const conditions: Prisma.ProductWhereInput[] = [];
+  const conditions: Prisma.ProductWhereInput[] = [visibleProducts(context)];
+  if (!filter) return { AND: conditions };
   const search = filter.search?.trim();
   if (search) {
     conditions.push({ OR: [{ name: { contains: search } }, { description: { contains: search } }] });
@@ -144,7 +155,7 @@ builder.queryFields((t) => ({
     resolve: (query, _root, args, context) =>
       context.prisma.product.findUnique({
         ...query,
-        where: { id: decodeNodeId("Product", String(args.id), "id") },
+        where: { id: decodeNodeId("Product", String(args.id), "id"), ...visibleProducts(context) },
       }),
   }),
   productBySku: t.prismaField({
@@ -153,7 +164,10 @@ builder.queryFields((t) => ({
     description: "A product by its sku (case-insensitive); null when there is none.",
     args: { sku: t.arg.string({ required: true }) },
     resolve: (query, _root, args, context) =>
-      context.prisma.product.findUnique({ ...query, where: { sku: args.sku.trim().toUpperCase() } }),
+      context.prisma.product.findUnique({
+        ...query,
+        where: { sku: args.sku.trim().toUpperCase(), ...visibleProducts(context) },
+      }),
   }),
   products: t.prismaConnection(
     {
@@ -214,10 +228,15 @@ const MAX_STOCK = 1_000_000_000;
 const stock = z.number().int().min(0, "must not be negative").max(MAX_STOCK, `must be at most ${MAX_STOCK}`);
 const status = z.enum(["DRAFT", "ACTIVE", "ARCHIVED"]);
 
-/** A price must be a whole number of the currency's minor unit: 12.50 EUR, not 12.505 EUR. */
-function checkMinorUnit(micros: bigint, currencyCode: string) {
-  if (!fitsMinorUnit(micros, currencyCode)) {
-    throw ValidationError.forField("price", `has more decimals than ${currencyCode} allows`);
+/**
+ * Amounts must be whole numbers of the currency's minor unit: 12.50 EUR, not 12.505 EUR. Checked
+ * on the amounts as they will be stored, so a currency change is checked against both prices.
+ */
+function checkMinorUnits(amounts: { price: bigint; costPrice?: bigint | null }, currencyCode: string) {
+  for (const [field, micros] of Object.entries(amounts)) {
+    if (micros != null && !fitsMinorUnit(micros, currencyCode)) {
+      throw ValidationError.forField(field, `has more decimals than ${currencyCode} allows`);
+    }
   }
 }
 
@@ -237,6 +256,11 @@ const CreateProductInput = builder.inputType("CreateProductInput", {
     name: t.string({ required: true }),
     description: t.string({ required: false }),
     price: t.field({ type: "Decimal", required: true, description: 'e.g. "12.50"' }),
+    costPrice: t.field({
+      type: "Decimal",
+      required: false,
+      description: "In the same currency; staff only.",
+    }),
     currency: t.string({ required: true, description: "ISO 4217 code, e.g. EUR" }),
     stock: t.int({ required: false, defaultValue: 0 }),
     status: t.field({ type: ProductStatus, required: false, defaultValue: "DRAFT" }),
@@ -249,6 +273,7 @@ const createProductSchema = z.object({
   name,
   description: description.nullish(),
   price,
+  costPrice: price.nullish(),
   currency,
   stock,
   status,
@@ -262,6 +287,7 @@ const UpdateProductInput = builder.inputType("UpdateProductInput", {
     name: t.string({ required: false }),
     description: t.string({ required: false }),
     price: t.field({ type: "Decimal", required: false }),
+    costPrice: t.field({ type: "Decimal", required: false, description: "null removes it." }),
     currency: t.string({ required: false }),
     stock: t.int({ required: false }),
     status: t.field({ type: ProductStatus, required: false }),
@@ -275,6 +301,7 @@ const updateProductSchema = z.object({
   name: name.nullish(),
   description: description.nullish(),
   price: price.nullish(),
+  costPrice: price.nullish(),
   currency: currency.nullish(),
   stock: stock.nullish(),
   status: status.nullish(),
@@ -310,7 +337,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateProductInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       const data = validateInput(createProductSchema, input);
-      checkMinorUnit(data.price, data.currency);
+      checkMinorUnits({ price: data.price, costPrice: data.costPrice }, data.currency);
       const categoryId = await resolveCategoryId(context, input.categoryId);
       return conflictOnUnique(productUniqueFields, () =>
         context.prisma.product.create({
@@ -319,6 +346,7 @@ builder.mutationFields((t) => ({
             name: data.name,
             description: data.description ?? "",
             priceMicros: data.price,
+            costMicros: data.costPrice,
             currency: data.currency,
             stock: data.stock,
             status: data.status,
@@ -336,13 +364,16 @@ builder.mutationFields((t) => ({
       const id = decodeNodeId("Product", String(input.id), "id");
       const data = validateInput(updateProductSchema, input);
       const categoryId = await resolveCategoryId(context, input.categoryId);
-      // Price and currency are checked together, so the read and the write share a transaction.
+      // Amounts and currency are checked together, so the read and the write share a transaction.
       return context.prisma.$transaction(async (transaction) => {
         const existing = await transaction.product.findUnique({ where: { id } });
         if (!existing) throw new NotFoundError("Product", String(input.id));
-        if (data.price != null || data.currency != null) {
-          checkMinorUnit(data.price ?? existing.priceMicros, data.currency ?? existing.currency);
-        }
+        // costPrice: null clears it, so only undefined means "keep the stored one".
+        const costPrice = data.costPrice === undefined ? existing.costMicros : data.costPrice;
+        checkMinorUnits(
+          { price: data.price ?? existing.priceMicros, costPrice },
+          data.currency ?? existing.currency,
+        );
         return conflictOnUnique(productUniqueFields, () =>
           transaction.product.update({
             where: { id },
@@ -351,6 +382,7 @@ builder.mutationFields((t) => ({
               name: data.name ?? undefined,
               description: data.description ?? undefined,
               priceMicros: data.price ?? undefined,
+              costMicros: costPrice,
               currency: data.currency ?? undefined,
               stock: data.stock ?? undefined,
               status: data.status ?? undefined,

@@ -1,0 +1,165 @@
+import type { GraphQLSchema } from "graphql";
+import { applyMiddleware } from "graphql-middleware";
+import { allow, deny, type IRules, rule, shield } from "graphql-shield";
+import type { Context } from "../context.ts";
+import { AuthenticationError, ForbiddenError } from "../errors.ts";
+
+/**
+ * Who may do what: the whole policy, mirroring the schema. Anything not listed is denied
+ * (fallbackRule: deny), so a new field is unreachable until it is given a rule here.
+ *
+ * Shield can only allow or refuse a field, not filter a list, so which rows a request may see is
+ * the filter visibleProducts below, which every product read applies.
+ */
+
+// Rules are cached per request ("contextual": the cache lives on that request's context), so
+// one user's decision can never answer another user's request.
+
+const isAuthenticated = rule({ cache: "contextual" })((_parent, _args, context: Context) =>
+  context.user ? true : new AuthenticationError(),
+);
+
+const isStaff = rule({ cache: "contextual" })((_parent, _args, context: Context) => {
+  if (!context.user) return new AuthenticationError();
+  return context.user.role === "STAFF" || context.user.role === "ADMIN"
+    ? true
+    : new ForbiddenError("Only staff and admins can do this");
+});
+
+const isAdmin = rule({ cache: "contextual" })((_parent, _args, context: Context) => {
+  if (!context.user) return new AuthenticationError();
+  return context.user.role === "ADMIN" ? true : new ForbiddenError("Only admins can do this");
+});
+
+/**
+ * On User fields: the user themself, or an admin. The user in an AuthPayload is also readable:
+ * that payload only ever answers credentials the request just proved.
+ */
+const isSelfOrAdmin = rule({ cache: "no_cache" })((user: { id: number }, _args, context: Context, info) => {
+  if (info.path.prev?.typename === "AuthPayload") return true;
+  if (!context.user) return new AuthenticationError();
+  return context.user.id === user.id || context.user.role === "ADMIN"
+    ? true
+    : new ForbiddenError("You can only see your own account");
+});
+
+/**
+ * Which products a request may see: staff and admins see all, everyone else only ACTIVE ones.
+ * Every read applies it (lookups, lists, counts, nested lists, node ids), so a DRAFT product is
+ * absent for a customer rather than present with its fields refused.
+ */
+export function visibleProducts(context: Context): { status?: "ACTIVE" } {
+  const role = context.user?.role;
+  return role === "STAFF" || role === "ADMIN" ? {} : { status: "ACTIVE" };
+}
+
+/** Every field of the type is open to whoever could reach the object. */
+const open = { "*": allow };
+
+/** These fields, and only these, are open; the type's other fields stay denied. */
+function openFields(...names: string[]): Record<string, IRules> {
+  return Object.fromEntries(names.map((name) => [name, allow]));
+}
+
+export const ruleTree = {
+  Query: {
+    node: allow,
+    nodes: allow,
+    product: allow,
+    productBySku: allow,
+    products: allow,
+    category: allow,
+    categoryBySlug: allow,
+    categories: allow,
+    me: allow,
+    users: isAdmin,
+  },
+  Mutation: {
+    createProduct: isStaff,
+    updateProduct: isStaff,
+    adjustStock: isStaff,
+    deleteProduct: isAdmin,
+    createCategory: isStaff,
+    updateCategory: isStaff,
+    deleteCategory: isAdmin,
+    signUp: allow,
+    logIn: allow,
+    refreshToken: allow,
+    logOut: allow,
+    changePassword: isAuthenticated,
+    setUserRole: isAdmin,
+  },
+  Product: {
+    ...openFields(
+      "id",
+      "sku",
+      "name",
+      "description",
+      "price",
+      "stock",
+      "status",
+      "category",
+      "createdAt",
+      "updatedAt",
+    ),
+    costPrice: isStaff,
+  },
+  Category: openFields("id", "name", "slug", "parent", "children", "products", "createdAt", "updatedAt"),
+  User: { "*": isSelfOrAdmin },
+  // Shapes around the data above: reaching them already passed the rules that matter.
+  AuthPayload: open,
+  Money: open,
+  PageInfo: open,
+  FieldError: open,
+  ProductConnection: open,
+  ProductEdge: open,
+  CategoryConnection: open,
+  CategoryEdge: open,
+  CategoryProductsConnection: open,
+  CategoryProductsConnectionEdge: open,
+  UserConnection: open,
+  UserEdge: open,
+  CreateProductPayload: open,
+  UpdateProductPayload: open,
+  DeleteProductPayload: open,
+  AdjustStockPayload: open,
+  CreateCategoryPayload: open,
+  UpdateCategoryPayload: open,
+  DeleteCategoryPayload: open,
+  SetUserRolePayload: open,
+  ValidationError: open,
+  NotFoundError: open,
+  ConflictError: open,
+  InsufficientStockError: open,
+  AuthenticationError: open,
+} satisfies Record<string, Record<string, IRules>>;
+
+export type RuleTree = Record<string, Record<string, IRules>>;
+
+/** The rule a field gets: its own, else its type's "*", else deny. */
+export function ruleFor(tree: RuleTree, typeName: string, fieldName: string): IRules {
+  const rules = tree[typeName];
+  return rules?.[fieldName] ?? rules?.["*"] ?? deny;
+}
+
+/**
+ * Applies the rule tree with graphql-shield. Shield would wrap every field of every type in
+ * async middleware, which slows large lists badly; fields whose rule is a plain `allow` are
+ * left unwrapped (nothing to check), while every other field, including each unlisted one
+ * (fallback deny), is wrapped.
+ */
+export function applyPermissions(schema: GraphQLSchema, tree: RuleTree = ruleTree): GraphQLSchema {
+  const middleware = shield(tree as IRules, {
+    fallbackRule: deny,
+    fallbackError: () => new ForbiddenError("No permission rule opens this field"),
+    // Errors thrown by resolvers themselves (validation, not found) must reach the client as they are.
+    allowExternalErrors: true,
+  }).generate(schema) as Record<string, Record<string, unknown>>;
+  for (const [typeName, fields] of Object.entries(middleware)) {
+    for (const fieldName of Object.keys(fields)) {
+      if (ruleFor(tree, typeName, fieldName) === allow) delete fields[fieldName];
+    }
+  }
+  // biome-ignore lint/suspicious/noExplicitAny: graphql-middleware types a field map loosely.
+  return applyMiddleware(schema, middleware as any);
+}
