@@ -12,6 +12,11 @@ try {
 }
 
 const app = createApp(config);
+if (config.auth.secretKeyGenerated) {
+  app.yoga.logger.warn(
+    "SECRET_KEY is not set: using a random key for this process, so every token dies with it. Set SECRET_KEY (required in production).",
+  );
+}
 const server = await app.listen();
 app.yoga.logger.info(`GraphQL API ready at ${server.url}/graphql`);
 

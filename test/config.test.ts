@@ -31,6 +31,24 @@ describe("configuration from the environment", () => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration:\\n  ${name}:`));
   });
 
+  it("requires SECRET_KEY in production, naming it", () => {
+    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/SECRET_KEY: is required in production/);
+    const config = loadConfig({ NODE_ENV: "production", SECRET_KEY: "x".repeat(32) });
+    expect(config.auth).toMatchObject({ secretKey: "x".repeat(32), secretKeyGenerated: false });
+  });
+
+  it("generates a random key per process outside production, and says so", () => {
+    const first = loadConfig({});
+    const second = loadConfig({});
+    expect(first.auth.secretKeyGenerated).toBe(true);
+    expect(first.auth.secretKey.length).toBeGreaterThanOrEqual(32);
+    expect(first.auth.secretKey).not.toBe(second.auth.secretKey);
+  });
+
+  it("refuses a short SECRET_KEY", () => {
+    expect(() => loadConfig({ SECRET_KEY: "short" })).toThrow(/SECRET_KEY: must be at least 32 characters/);
+  });
+
   it("refuses a default page size above the maximum", () => {
     expect(() => loadConfig({ MAX_PAGE_SIZE: "10", DEFAULT_PAGE_SIZE: "20" })).toThrow(/DEFAULT_PAGE_SIZE/);
   });
