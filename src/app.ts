@@ -1,13 +1,19 @@
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { createYoga, type Plugin, useReadinessCheck } from "graphql-yoga";
 import type { Config } from "./config.ts";
-import { authenticate, type Context, type ServerContext } from "./context.ts";
+import { authenticate, type Context, clientAddress, type ServerContext } from "./context.ts";
 import { createPrisma, prepareDatabase } from "./db.ts";
+import { createLogger, requestLogging, yogaLogger } from "./plugins/logging.ts";
+import { metrics } from "./plugins/metrics.ts";
+import { operationLimits } from "./plugins/operation-limits.ts";
+import { rateLimiting } from "./plugins/rate-limit.ts";
+import { createRateLimits } from "./rate-limits.ts";
 import { schema } from "./schema/index.ts";
 
-const requestIdPattern = /^[\w.-]{1,64}$/;
+const GRAPHQL_ENDPOINT = "/graphql";
 
 /**
  * The application factory: everything one running API needs, built from a Config and owned by
@@ -15,28 +21,39 @@ const requestIdPattern = /^[\w.-]{1,64}$/;
  */
 export function createApp(config: Config) {
   const prisma = createPrisma(config);
+  const logger = createLogger(config.logLevel);
+  const rateLimits = createRateLimits(config.rateLimit);
   const isProduction = config.environment === "production";
   const requestId = requestIds();
+  // Turns false as soon as shutdown begins, so load balancers stop sending new work.
+  let accepting = true;
 
   const yoga = createYoga<ServerContext, Context>({
     schema,
-    graphqlEndpoint: "/graphql",
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: "/healthz",
     landingPage: false,
-    graphiql: isProduction ? false : { title: "Product catalog" },
-    logging: config.logLevel === "silent" ? false : config.logLevel,
+    // GraphiQL needs introspection; it is served where introspection is on.
+    graphiql: config.limits.introspection ? { title: "Product catalog" } : false,
+    logging: yogaLogger(logger),
     // Unexpected errors become "Unexpected error." in production; development shows the cause.
     maskedErrors: { isDev: !isProduction },
-    context: async ({ request }) => ({
+    cors: corsOptions(config.http.corsOrigins),
+    context: async ({ request, req }) => ({
       config,
       prisma,
       requestId: requestId.idOf(request),
       user: await authenticate(request, config, prisma),
+      clientAddress: clientAddress(request, { req } as ServerContext, config.http.trustProxy),
+      rateLimits,
     }),
     plugins: [
+      requestId,
+      requestLogging(logger, isProduction),
       useReadinessCheck({
         endpoint: "/readyz",
         check: async () => {
+          if (!accepting) return false;
           try {
             await prisma.$queryRaw`SELECT 1`;
             return true;
@@ -45,18 +62,26 @@ export function createApp(config: Config) {
           }
         },
       }),
-      requestId,
+      // A request a browser sends cross-site without a CORS preflight (a form post, an image,
+      // a plain GET) must carry the x-graphql-yoga-csrf header, which such a request cannot set.
+      useCSRFPrevention(),
+      rateLimiting(rateLimits, config.http.trustProxy, GRAPHQL_ENDPOINT),
+      ...operationLimits(config.limits),
+      ...(config.http.metrics ? metrics() : []),
     ],
   });
 
   if (config.logLevel === "debug") {
-    prisma.$on("query", (event) => yoga.logger.debug(`SQL ${event.duration}ms ${event.query}`));
+    prisma.$on("query", (event) => logger.debug({ durationMs: event.duration, sql: event.query }, "SQL"));
   }
 
   /** Serves the app over HTTP; port 0 picks a free port (tests). */
   async function listen(port = config.port, host = config.host) {
     await prepareDatabase(prisma);
-    const server = createServer(yoga);
+    const server = createServer((request, response) => {
+      if (bodyTooLarge(request, response, config.http.maxBodyBytes)) return;
+      void yoga(request, response);
+    });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(port, host, resolve);
@@ -65,20 +90,63 @@ export function createApp(config: Config) {
     const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
     return {
       url: `http://${shownHost}:${address.port}`,
-      /** Stops accepting connections, lets requests in flight finish, then closes the database. */
+      /**
+       * Graceful stop: readiness turns false, new connections are refused, requests in flight
+       * get up to SHUTDOWN_TIMEOUT_SECONDS to finish, then the database and Redis are closed.
+       */
       async close() {
+        accepting = false;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
+        const deadline = setTimeout(() => server.closeAllConnections(), config.http.shutdownTimeoutMs);
         await closed;
+        clearTimeout(deadline);
         await prisma.$disconnect();
+        await rateLimits.close();
       },
     };
   }
 
-  return { config, prisma, yoga, listen };
+  return { config, prisma, yoga, logger, listen };
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/**
+ * Refuses a body over the limit with 413 before Yoga reads it: at once when Content-Length says
+ * so, or as soon as a streamed (chunked) body grows past it.
+ */
+function bodyTooLarge(request: IncomingMessage, response: ServerResponse, maxBytes: number): boolean {
+  const refuse = () => {
+    response.writeHead(413, { "content-type": "application/json", connection: "close" });
+    response.end(JSON.stringify({ errors: [{ message: `Request body is larger than ${maxBytes} bytes` }] }));
+  };
+  const declared = Number(request.headers["content-length"]);
+  if (declared > maxBytes) {
+    refuse();
+    request.resume();
+    return true;
+  }
+  let received = 0;
+  request.on("data", (chunk: Buffer) => {
+    received += chunk.length;
+    if (received > maxBytes && !response.headersSent) {
+      refuse();
+      request.destroy();
+    }
+  });
+  // Listening for "data" would start the flow before Yoga reads the body; paused, the chunks
+  // wait in the stream's buffer and reach both listeners once Yoga starts reading.
+  request.pause();
+  return false;
+}
+
+/** CORS from the configured allow-list: "*" allows any origin, an empty list none (same-origin). */
+function corsOptions(origins: string[]) {
+  if (origins.includes("*")) return { origin: "*" };
+  if (origins.length === 0) return false;
+  return { origin: origins, credentials: true };
+}
 
 /**
  * Each request's id: a well-formed X-Request-Id from a proxy is kept so logs line up across hops,
@@ -90,7 +158,7 @@ function requestIds(): Plugin & { idOf(request: Request): string } {
     let id = ids.get(request);
     if (!id) {
       const incoming = request.headers.get("x-request-id");
-      id = incoming && requestIdPattern.test(incoming) ? incoming : randomUUID();
+      id = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
       ids.set(request, id);
     }
     return id;

@@ -7,6 +7,8 @@ import { z } from "zod";
  * The one reader of process.env. Everything configurable is validated here, once, at startup,
  * and the rest of the code receives a typed Config.
  */
+const booleanText = z.enum(["true", "false", "1", "0"]).transform((text) => text === "true" || text === "1");
+
 const environmentSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z
@@ -31,6 +33,30 @@ const environmentSchema = z.object({
     .min(60)
     .max(365 * 86_400)
     .default(30 * 86_400),
+
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(600).default(10),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(100_000),
+  EXECUTION_TIMEOUT_MS: z.coerce.number().int().min(10).default(10_000),
+  MAX_DEPTH: z.coerce.number().int().min(1).default(12),
+  MAX_ALIASES: z.coerce.number().int().min(0).default(15),
+  MAX_TOKENS: z.coerce.number().int().min(10).default(2_000),
+  MAX_DIRECTIVES: z.coerce.number().int().min(0).default(20),
+  MAX_COST: z.coerce.number().int().min(1).default(20_000),
+  INTROSPECTION: booleanText.optional(),
+  CORS_ORIGINS: z.string().optional(),
+  TRUSTED_DOCUMENTS: z.string().min(1).optional(),
+  TRUST_PROXY: booleanText.default(false),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be redis://… or rediss://…")
+    .optional(),
+  REDIS_KEY_PREFIX: z.string().min(1).default("catalog"),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_MUTATIONS: z.coerce.number().int().min(1).default(60),
+  RATE_LIMIT_AUTH_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  RATE_LIMIT_AUTH_ATTEMPTS: z.coerce.number().int().min(1).default(10),
+  METRICS: booleanText.default(true),
 });
 
 export type Config = {
@@ -52,6 +78,39 @@ export type Config = {
     accessTokenSeconds: number;
     refreshTokenSeconds: number;
   };
+  http: {
+    /** In-flight requests get this long to finish after SIGTERM. */
+    shutdownTimeoutMs: number;
+    maxBodyBytes: number;
+    /** Browser origins allowed to call the API ("*" for any); empty: same-origin only. */
+    corsOrigins: string[];
+    /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
+    trustProxy: boolean;
+    metrics: boolean;
+  };
+  /** Limits checked on every operation before it runs. */
+  limits: {
+    executionTimeoutMs: number;
+    maxDepth: number;
+    maxAliases: number;
+    maxTokens: number;
+    maxDirectives: number;
+    maxCost: number;
+    introspection: boolean;
+    /** Path of a JSON manifest { "<hash>": "<document>" }: when set, only these operations run. */
+    trustedDocuments: string | null;
+  };
+  rateLimit: {
+    /** Shared counters for several processes; in-memory per process when null. */
+    redisUrl: string | null;
+    /** Prefix of every Redis key, so several deployments can share one Redis. */
+    keyPrefix: string;
+    windowSeconds: number;
+    requests: number;
+    mutations: number;
+    authWindowSeconds: number;
+    authAttempts: number;
+  };
 };
 
 export class ConfigError extends Error {
@@ -71,7 +130,8 @@ export function loadConfig(environment: Environment = readEnvironment()): Config
   if (env.DEFAULT_PAGE_SIZE > env.MAX_PAGE_SIZE) {
     throw new ConfigError("Invalid configuration:\n  DEFAULT_PAGE_SIZE: must not exceed MAX_PAGE_SIZE");
   }
-  if (env.NODE_ENV === "production" && !env.SECRET_KEY) {
+  const isProduction = env.NODE_ENV === "production";
+  if (isProduction && !env.SECRET_KEY) {
     throw new ConfigError("Invalid configuration:\n  SECRET_KEY: is required in production");
   }
   return {
@@ -89,6 +149,35 @@ export function loadConfig(environment: Environment = readEnvironment()): Config
       audience: env.JWT_AUDIENCE,
       accessTokenSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+    },
+    http: {
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+      maxBodyBytes: env.MAX_BODY_BYTES,
+      corsOrigins: (env.CORS_ORIGINS ?? (isProduction ? "" : "*"))
+        .split(",")
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+      trustProxy: env.TRUST_PROXY,
+      metrics: env.METRICS,
+    },
+    limits: {
+      executionTimeoutMs: env.EXECUTION_TIMEOUT_MS,
+      maxDepth: env.MAX_DEPTH,
+      maxAliases: env.MAX_ALIASES,
+      maxTokens: env.MAX_TOKENS,
+      maxDirectives: env.MAX_DIRECTIVES,
+      maxCost: env.MAX_COST,
+      introspection: env.INTROSPECTION ?? !isProduction,
+      trustedDocuments: env.TRUSTED_DOCUMENTS ?? null,
+    },
+    rateLimit: {
+      redisUrl: env.REDIS_URL ?? null,
+      keyPrefix: env.REDIS_KEY_PREFIX,
+      windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
+      requests: env.RATE_LIMIT_REQUESTS,
+      mutations: env.RATE_LIMIT_MUTATIONS,
+      authWindowSeconds: env.RATE_LIMIT_AUTH_WINDOW_SECONDS,
+      authAttempts: env.RATE_LIMIT_AUTH_ATTEMPTS,
     },
   };
 }

@@ -1,9 +1,11 @@
+import type { IncomingMessage } from "node:http";
 import type { YogaInitialContext } from "graphql-yoga";
 import { verifyAccessToken } from "./auth/tokens.ts";
 import type { Config } from "./config.ts";
 import type { Prisma } from "./db.ts";
 import { AuthenticationError } from "./errors.ts";
 import type { Role } from "./generated/prisma/enums.ts";
+import type { RateLimits } from "./rate-limits.ts";
 
 export type CurrentUser = { id: number; role: Role };
 
@@ -14,9 +16,21 @@ export type Context = {
   requestId: string;
   /** The user of a valid Bearer token, or null for an anonymous request. */
   user: CurrentUser | null;
+  /** The client's IP address (from X-Forwarded-For only when TRUST_PROXY is on). */
+  clientAddress: string;
+  rateLimits: RateLimits;
 };
 
-export type ServerContext = YogaInitialContext;
+/** What Node's HTTP server hands Yoga with each request. */
+export type ServerContext = YogaInitialContext & { req?: IncomingMessage };
+
+export function clientAddress(request: Request, serverContext: ServerContext, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  return serverContext.req?.socket.remoteAddress ?? "unknown";
+}
 
 /**
  * The user behind the request's `Authorization: Bearer <token>`. A request that sends a token

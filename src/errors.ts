@@ -71,3 +71,17 @@ export class ForbiddenError extends CatalogError {
     super(message, { extensions: { code: "FORBIDDEN" } });
   }
 }
+
+/** Too many requests of a kind from one client; retryAfterSeconds says when to try again. */
+export class RateLimitedError extends CatalogError {
+  readonly code = "RATE_LIMITED";
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many requests; try again in ${retryAfterSeconds} s`, {
+      extensions: {
+        code: "RATE_LIMITED",
+        retryAfterSeconds,
+        http: { status: 429, headers: { "Retry-After": String(retryAfterSeconds) } },
+      },
+    });
+  }
+}

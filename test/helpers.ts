@@ -56,6 +56,10 @@ export function startTestServer(environment: Record<string, string> = {}): TestS
       NODE_ENV: "test",
       LOG_LEVEL: "silent",
       DATABASE_URL: `file:${databaseFile}`,
+      // Rate limits have their own tests; elsewhere they would only make results depend on speed.
+      RATE_LIMIT_REQUESTS: "1000000",
+      RATE_LIMIT_MUTATIONS: "1000000",
+      RATE_LIMIT_AUTH_ATTEMPTS: "1000000",
       ...environment,
     });
     server.app = createApp(config);

@@ -21,7 +21,11 @@ describe("in production", () => {
     const text = await response.text();
     const body = JSON.parse(text);
     expect(body.errors[0].message).toBe("Unexpected error.");
-    expect(body.errors[0].extensions).toEqual({ code: "INTERNAL_SERVER_ERROR" });
+    // The request id in the answer is the one in the X-Request-Id header and in the server log.
+    expect(body.errors[0].extensions).toEqual({
+      code: "INTERNAL_SERVER_ERROR",
+      requestId: response.headers.get("x-request-id"),
+    });
     for (const leak of ["Product", "SQLITE", "prisma", "/work", "node_modules", "stack", ".ts"]) {
       expect(text).not.toContain(leak);
     }

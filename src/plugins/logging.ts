@@ -1,0 +1,111 @@
+import { GraphQLError, getOperationAST } from "graphql";
+import type { Plugin, YogaLogger } from "graphql-yoga";
+import { pino } from "pino";
+import type { Config } from "../config.ts";
+import type { Context } from "../context.ts";
+
+export type Logger = pino.Logger;
+
+/**
+ * Structured JSON logs on stdout, one line per event. Tokens, passwords and cookies are redacted
+ * wherever they appear in a logged object, so no secret reaches the logs by accident.
+ */
+export function createLogger(level: Config["logLevel"]): Logger {
+  return pino({
+    level,
+    base: { service: "catalog-api" },
+    redact: {
+      paths: [
+        "headers.authorization",
+        "headers.cookie",
+        "*.password",
+        "*.currentPassword",
+        "*.newPassword",
+        "*.accessToken",
+        "*.refreshToken",
+        "variables.input.password",
+        "variables.input.currentPassword",
+        "variables.input.newPassword",
+        "variables.input.refreshToken",
+      ],
+      censor: "[redacted]",
+    },
+  });
+}
+
+/** Yoga's own messages (startup, plugin warnings) through the same logger. */
+export function yogaLogger(logger: Logger): YogaLogger {
+  const forward =
+    (level: "debug" | "info" | "warn" | "error") =>
+    (message: unknown, ...details: unknown[]) =>
+      details.length ? logger[level]({ details }, String(message)) : logger[level](String(message));
+  return { debug: forward("debug"), info: forward("info"), warn: forward("warn"), error: forward("error") };
+}
+
+/** Whether an error is a bug or an outage (to log and mask) rather than an expected answer. */
+function isUnexpected(error: GraphQLError): boolean {
+  return error.originalError != null && !(error.originalError instanceof GraphQLError);
+}
+
+/**
+ * One log line per GraphQL request (request id, operation, duration, outcome), and one per
+ * unexpected error with its cause. In production an unexpected error reaches the client only
+ * as "Unexpected error." with the request id, so the client can quote what the log holds.
+ */
+export function requestLogging(logger: Logger, isProduction: boolean): Plugin<Context> {
+  const started = new WeakMap<Request, { at: number; operationName?: string; errorCodes: string[] }>();
+  return {
+    onRequest({ request }) {
+      started.set(request, { at: performance.now(), errorCodes: [] });
+    },
+    onExecute({ args }) {
+      const context = args.contextValue;
+      const entry = started.get(context.request);
+      if (entry) {
+        entry.operationName =
+          args.operationName ?? getOperationAST(args.document, args.operationName)?.name?.value ?? undefined;
+      }
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (!("errors" in result) || !result.errors) return;
+          const errors = result.errors.map((error) => {
+            entry?.errorCodes.push(String(error.extensions?.code ?? "INTERNAL_SERVER_ERROR"));
+            if (!isUnexpected(error)) return error;
+            logger.error(
+              { requestId: context.requestId, path: error.path?.join("."), err: error.originalError },
+              "Unexpected error",
+            );
+            if (!isProduction) return error;
+            return new GraphQLError("Unexpected error.", {
+              nodes: error.nodes,
+              path: error.path,
+              extensions: { code: "INTERNAL_SERVER_ERROR", requestId: context.requestId },
+            });
+          });
+          setResult({ ...result, errors });
+        },
+      };
+    },
+    onResponse({ request, response }) {
+      const entry = started.get(request);
+      if (!entry) return;
+      const url = new URL(request.url);
+      logger.info(
+        {
+          requestId: response.headers.get("x-request-id"),
+          method: request.method,
+          path: url.pathname,
+          status: response.status,
+          operationName: entry.operationName,
+          durationMs: Math.round((performance.now() - entry.at) * 10) / 10,
+          outcome: entry.errorCodes.length
+            ? entry.errorCodes.join(",")
+            : response.status < 400
+              ? "ok"
+              : "error",
+        },
+        "request",
+      );
+    },
+  };
+}

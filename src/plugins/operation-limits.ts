@@ -1,0 +1,86 @@
+import { readFileSync } from "node:fs";
+import { EnvelopArmor } from "@escape.tech/graphql-armor";
+import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
+import { usePersistedOperations } from "@graphql-yoga/plugin-persisted-operations";
+import { GraphQLError } from "graphql";
+import type { Plugin } from "graphql-yoga";
+import type { Config } from "../config.ts";
+
+/**
+ * What an operation must respect before and while it runs. Shape limits (depth, aliases, tokens,
+ * directives, cost) are checked by graphql-armor while the document is validated, so a hostile
+ * query is refused before any resolver runs, with a message naming the limit it broke.
+ */
+export function operationLimits(limits: Config["limits"]): Plugin[] {
+  const armor = new EnvelopArmor({
+    maxDepth: { n: limits.maxDepth },
+    maxAliases: { n: limits.maxAliases },
+    maxTokens: { n: limits.maxTokens },
+    maxDirectives: { n: limits.maxDirectives },
+    costLimit: { maxCost: limits.maxCost },
+    // Suggestions ("did you mean ...?") would let a client map a schema with introspection off.
+    blockFieldSuggestion: { enabled: !limits.introspection },
+  });
+  return [
+    ...(armor.protect().plugins as Plugin[]),
+    ...(limits.introspection ? [] : [useDisableIntrospection() as Plugin]),
+    ...(limits.trustedDocuments ? [trustedDocumentsOnly(limits.trustedDocuments)] : []),
+    executionTimeout(limits.executionTimeoutMs),
+  ];
+}
+
+/**
+ * Answers an operation that runs longer than the limit with a TIMEOUT error. graphql-js cannot
+ * abort a running execution, so its remaining resolvers finish unobserved; each database
+ * statement is short, and the client is no longer kept waiting.
+ */
+function executionTimeout(milliseconds: number): Plugin {
+  return {
+    onExecute({ executeFn, setExecuteFn }) {
+      setExecuteFn(async (args) => {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<{ errors: GraphQLError[] }>((resolve) => {
+          timer = setTimeout(
+            () =>
+              resolve({
+                errors: [
+                  new GraphQLError(`The operation took longer than ${milliseconds} ms and was stopped`, {
+                    extensions: { code: "TIMEOUT", http: { status: 503 } },
+                  }),
+                ],
+              }),
+            milliseconds,
+          );
+        });
+        try {
+          return await Promise.race([executeFn(args), timeout]);
+        } finally {
+          clearTimeout(timer);
+        }
+      });
+    },
+  };
+}
+
+/**
+ * Trusted documents: only the operations of a manifest generated from the clients' code
+ * ({ "<id>": "<document>" }, as the Relay and GraphQL Codegen persisted-document tools write it)
+ * are run; any other operation is refused. Clients send `{ "documentId": "<id>" }` (or the
+ * Apollo-style persistedQuery extension).
+ */
+function trustedDocumentsOnly(manifestPath: string): Plugin {
+  const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as Record<string, string>;
+  const documents = new Map(Object.entries(manifest));
+  return usePersistedOperations({
+    getPersistedOperation: (id) => documents.get(id) ?? null,
+    allowArbitraryOperations: false,
+    extractPersistedOperationId: (params) => {
+      const body = params as {
+        documentId?: unknown;
+        extensions?: { persistedQuery?: { sha256Hash?: unknown } };
+      };
+      const id = body.documentId ?? body.extensions?.persistedQuery?.sha256Hash;
+      return typeof id === "string" ? id : null;
+    },
+  }) as Plugin;
+}

@@ -1,0 +1,49 @@
+import { getOperationAST } from "graphql";
+import type { Plugin } from "graphql-yoga";
+import { type Context, clientAddress, type ServerContext } from "../context.ts";
+import { RateLimitedError } from "../errors.ts";
+import type { RateLimits } from "../rate-limits.ts";
+
+/**
+ * Request-rate limits: every GraphQL request counts against the client's address (HTTP 429
+ * before anything is parsed), and every mutation against the user, or the address when
+ * anonymous. Log-in and sign-up attempts have their own limit, applied in those resolvers
+ * because it is keyed on the email too.
+ */
+export function rateLimiting(
+  rateLimits: RateLimits,
+  trustProxy: boolean,
+  graphqlEndpoint: string,
+): Plugin<Context> {
+  return {
+    async onRequest({ request, serverContext, url, endResponse, fetchAPI }) {
+      if (url.pathname !== graphqlEndpoint) return;
+      try {
+        await rateLimits.consume(
+          "requests",
+          clientAddress(request, serverContext as ServerContext, trustProxy),
+        );
+      } catch (error) {
+        if (!(error instanceof RateLimitedError)) throw error;
+        endResponse(
+          new fetchAPI.Response(JSON.stringify({ errors: [error.toJSON()] }), {
+            status: 429,
+            headers: { "content-type": "application/json", "retry-after": String(error.retryAfterSeconds) },
+          }),
+        );
+      }
+    },
+    async onExecute({ args, setResultAndStopExecution }) {
+      const operation = getOperationAST(args.document, args.operationName);
+      if (operation?.operation !== "mutation") return;
+      const context = args.contextValue;
+      const key = context.user ? `user:${context.user.id}` : `address:${context.clientAddress}`;
+      try {
+        await rateLimits.consume("mutations", key);
+      } catch (error) {
+        if (!(error instanceof RateLimitedError)) throw error;
+        setResultAndStopExecution({ errors: [error] });
+      }
+    },
+  };
+}
