@@ -125,8 +125,10 @@ builder.mutationFields((t) => ({
     description: "Creates a CUSTOMER account and logs it in.",
     errors: { types: [ValidationError, ConflictError], directResult: true },
     args: { input: t.arg({ type: SignUpInput, required: true }) },
-    resolve: async (_root, { input }, context) =>
-      startSession(context, await createAccount(context.prisma, input, "CUSTOMER")),
+    resolve: async (_root, { input }, context) => {
+      await context.rateLimits.consume("authAttempts", `address:${context.clientAddress}`);
+      return startSession(context, await createAccount(context.prisma, input, "CUSTOMER"));
+    },
   }),
   logIn: t.field({
     type: AuthPayload,
@@ -134,17 +136,23 @@ builder.mutationFields((t) => ({
     errors: { types: [AuthenticationError], directResult: true },
     args: { input: t.arg({ type: LogInInput, required: true }) },
     resolve: async (_root, { input }, context) => {
+      const email = input.email.trim().toLowerCase();
+      // Brute force is limited per client address (every attempt counts) and per target email
+      // (failures count), so neither one address nor many addresses can guess one password.
+      await context.rateLimits.consume("authAttempts", `address:${context.clientAddress}`);
+      await context.rateLimits.check("authAttempts", `email:${email}`);
       // An over-long password is never hashed. Every failure path still pays for exactly one
       // hash check, so timing does not tell an unknown email from a wrong password.
       const tooLong = input.password.length > MAX_PASSWORD_LENGTH;
-      const user = tooLong
-        ? null
-        : await context.prisma.user.findUnique({ where: { email: input.email.trim().toLowerCase() } });
+      const user = tooLong ? null : await context.prisma.user.findUnique({ where: { email } });
       const valid = await verifyPassword(
         tooLong ? "" : input.password,
         user?.passwordHash ?? (await unknownUserHash()),
       );
-      if (!user || !valid) throw new AuthenticationError(INVALID_CREDENTIALS);
+      if (!user || !valid) {
+        await context.rateLimits.consume("authAttempts", `email:${email}`);
+        throw new AuthenticationError(INVALID_CREDENTIALS);
+      }
       return startSession(context, user);
     },
   }),
