@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { startTestServer } from "./helpers.ts";
+import { ERROR_FIELDS, startTestServer } from "./helpers.ts";
 
 const server = startTestServer();
 // These tests are about the catalog, not permissions (see permissions.test.ts): run as an admin.
@@ -9,14 +9,6 @@ const admin = server.as("ADMIN");
 // Helpers
 
 const CATEGORY_FIELDS = "id name slug createdAt updatedAt parent { id name } children { id name }";
-
-const ERROR_FIELDS = `
-  __typename
-  ... on Error { message code }
-  ... on ValidationError { fieldErrors { field message } }
-  ... on ConflictError { field }
-  ... on NotFoundError { id }
-`;
 
 const CREATE_CATEGORY = `
   mutation ($input: CreateCategoryInput!) {

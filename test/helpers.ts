@@ -41,6 +41,15 @@ export type TestServer = {
 
 export const TEST_PASSWORD = "correct horse battery staple";
 
+/** A selection of every typed mutation error, for `mutation { x(input: …) { ${ERROR_FIELDS} … } }`. */
+export const ERROR_FIELDS = `
+  __typename
+  ... on Error { message code }
+  ... on ValidationError { fieldErrors { field message } }
+  ... on ConflictError { field }
+  ... on NotFoundError { id }
+`;
+
 /**
  * Starts a real server on an ephemeral port with its own migrated SQLite file, for the test file
  * that calls it; stopped after the file's tests. Environment overrides go through loadConfig,

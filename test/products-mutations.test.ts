@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { startTestServer } from "./helpers.ts";
+import { ERROR_FIELDS, startTestServer } from "./helpers.ts";
 
 const server = startTestServer();
 // These tests are about the catalog, not permissions (see permissions.test.ts): run as an admin.
@@ -12,14 +12,6 @@ const PRODUCT_FIELDS = `
   id sku name description stock status createdAt updatedAt
   price { amount currency }
   category { id name }
-`;
-
-const ERROR_FIELDS = `
-  __typename
-  ... on Error { message code }
-  ... on ValidationError { fieldErrors { field message } }
-  ... on ConflictError { field }
-  ... on NotFoundError { id }
 `;
 
 const CREATE_PRODUCT = `

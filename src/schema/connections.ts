@@ -10,7 +10,8 @@ type PageArgs = { first?: number | null; last?: number | null };
 
 /**
  * Passed as `maxSize` to every connection. Pothos would silently clamp an oversized page; a
- * client asking for more than the maximum gets a clear error instead, and so does a negative size.
+ * client asking for more than the maximum gets a clear error instead. (Pothos itself refuses a
+ * negative size before this runs.)
  */
 export function maxPageSize(args: PageArgs, context: Context): number {
   const max = context.config.maxPageSize;
@@ -18,9 +19,6 @@ export function maxPageSize(args: PageArgs, context: Context): number {
     const size = args[name];
     if (size != null && size > max) {
       throw ValidationError.forField(name, `must be at most ${max} (the maximum page size)`);
-    }
-    if (size != null && size < 0) {
-      throw ValidationError.forField(name, "must not be negative");
     }
   }
   return max;
