@@ -60,7 +60,12 @@ export class InsufficientStockError extends CatalogError {
 export class AuthenticationError extends CatalogError {
   readonly code = "UNAUTHENTICATED";
   constructor(message = "You must be logged in to do this") {
-    super(message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
+    super(message, {
+      extensions: {
+        code: "UNAUTHENTICATED",
+        http: { status: 401, headers: { "WWW-Authenticate": 'Bearer realm="catalog"' } },
+      },
+    });
   }
 }
 
