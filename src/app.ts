@@ -39,12 +39,12 @@ export function createApp(config: Config) {
     // Unexpected errors become "Unexpected error." in production; development shows the cause.
     maskedErrors: { isDev: !isProduction },
     cors: corsOptions(config.http.corsOrigins),
-    context: async ({ request, req }) => ({
+    context: async (initial) => ({
       config,
       prisma,
-      requestId: requestId.idOf(request),
-      user: await authenticate(request, config, prisma),
-      clientAddress: clientAddress(request, { req } as ServerContext, config.http.trustProxy),
+      requestId: requestId.idOf(initial.request),
+      user: await authenticate(initial.request, config, prisma),
+      clientAddress: clientAddress(initial.request, initial, config.http.trustProxy),
       rateLimits,
     }),
     plugins: [
