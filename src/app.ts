@@ -65,7 +65,7 @@ export function createApp(config: Config) {
       // A request a browser sends cross-site without a CORS preflight (a form post, an image,
       // a plain GET) must carry the x-graphql-yoga-csrf header, which such a request cannot set.
       useCSRFPrevention(),
-      rateLimiting(rateLimits, config.http.trustProxy, GRAPHQL_ENDPOINT),
+      rateLimiting(rateLimits, config.http.trustProxy),
       ...operationLimits(config.limits),
       ...(config.http.metrics ? metrics() : []),
     ],
@@ -78,6 +78,8 @@ export function createApp(config: Config) {
   /** Serves the app over HTTP; port 0 picks a free port (tests). */
   async function listen(port = config.port, host = config.host) {
     await prepareDatabase(prisma);
+    // Counted before Redis answers, requests would only reach this process's fallback counters.
+    await rateLimits.ready();
     const server = createServer((request, response) => {
       if (bodyTooLarge(request, response, config.http.maxBodyBytes)) return;
       void yoga(request, response);

@@ -14,10 +14,14 @@ export type RateLimits = {
   consume(kind: LimitKind, key: string): Promise<void>;
   /** RateLimitedError if the key's allowance is already spent; counts nothing. */
   check(kind: LimitKind, key: string): Promise<void>;
+  /** Resolves once the shared store answers (or could not be reached within a few seconds). */
+  ready(): Promise<void>;
   close(): Promise<void>;
 };
 
 export type LimitKind = "requests" | "mutations" | "authAttempts";
+
+const REDIS_READY_TIMEOUT_MS = 5_000;
 
 export function createRateLimits(config: Config["rateLimit"]): RateLimits {
   const allowances: Record<LimitKind, { points: number; duration: number }> = {
@@ -62,6 +66,19 @@ export function createRateLimits(config: Config["rateLimit"]): RateLimits {
     async check(kind, key) {
       const state = await limiters[kind].get(key);
       if (state && state.remainingPoints <= 0) refuse(state);
+    },
+    async ready() {
+      if (!redis || redis.status === "ready") return;
+      // Start without Redis if it does not answer in time: the in-memory fallback still limits.
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          redis.off("ready", done);
+          resolve();
+        };
+        const timer = setTimeout(done, REDIS_READY_TIMEOUT_MS);
+        redis.once("ready", done);
+      });
     },
     async close() {
       await redis?.quit().catch(() => redis.disconnect());

@@ -26,5 +26,7 @@ export function metrics(): Plugin[] {
       },
     }),
   };
-  return [usePrometheus({ endpoint: "/metrics", registry }) as Plugin, countErrors];
+  // No url label: a URL carries the client's query string (even passwords, in a GET), and every
+  // distinct one would add a series that is never dropped.
+  return [usePrometheus({ endpoint: "/metrics", registry, labels: { url: false } }) as Plugin, countErrors];
 }

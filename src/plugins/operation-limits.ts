@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { EnvelopArmor } from "@escape.tech/graphql-armor";
 import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
 import { usePersistedOperations } from "@graphql-yoga/plugin-persisted-operations";
-import { GraphQLError } from "graphql";
+import { type ExecutionResult, GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Config } from "../config.ts";
 
@@ -18,15 +18,42 @@ export function operationLimits(limits: Config["limits"]): Plugin[] {
     maxTokens: { n: limits.maxTokens },
     maxDirectives: { n: limits.maxDirectives },
     costLimit: { maxCost: limits.maxCost },
-    // Suggestions ("did you mean ...?") would let a client map a schema with introspection off.
-    blockFieldSuggestion: { enabled: !limits.introspection },
+    // Replaced by hideSchemaSuggestions below, which also covers enum values and variables.
+    blockFieldSuggestion: { enabled: false },
   });
   return [
     ...(armor.protect().plugins as Plugin[]),
-    ...(limits.introspection ? [] : [useDisableIntrospection() as Plugin]),
+    ...(limits.introspection ? [] : [useDisableIntrospection() as Plugin, hideSchemaSuggestions()]),
     ...(limits.trustedDocuments ? [trustedDocumentsOnly(limits.trustedDocuments)] : []),
     executionTimeout(limits.executionTimeoutMs),
   ];
+}
+
+/**
+ * With introspection off, "Did you mean ...?" hints would still let a client map the schema one
+ * typo at a time (fields, arguments, enum values, input fields in variables). They are cut from
+ * every error message of every answer, whatever phase produced them.
+ */
+function hideSchemaSuggestions(): Plugin {
+  const withoutSuggestion = (error: GraphQLError) => {
+    const message = error.message.replace(/\s*Did you mean [^?]*\?/g, "");
+    return message === error.message
+      ? error
+      : new GraphQLError(message, {
+          nodes: error.nodes,
+          path: error.path,
+          extensions: error.extensions,
+          originalError: error.originalError,
+        });
+  };
+  const clean = (result: ExecutionResult): ExecutionResult =>
+    result.errors ? { ...result, errors: result.errors.map(withoutSuggestion) } : result;
+  return {
+    onResultProcess({ result, setResult }) {
+      if (Array.isArray(result)) setResult(result.map(clean));
+      else if (!(Symbol.asyncIterator in result)) setResult(clean(result as ExecutionResult));
+    },
+  };
 }
 
 /**

@@ -6,18 +6,15 @@ import type { RateLimits } from "../rate-limits.ts";
 
 /**
  * Request-rate limits: every GraphQL request counts against the client's address (HTTP 429
- * before anything is parsed), and every mutation against the user, or the address when
+ * before the body is parsed), and every mutation against the user, or the address when
  * anonymous. Log-in and sign-up attempts have their own limit, applied in those resolvers
  * because it is keyed on the email too.
  */
-export function rateLimiting(
-  rateLimits: RateLimits,
-  trustProxy: boolean,
-  graphqlEndpoint: string,
-): Plugin<Context> {
+export function rateLimiting(rateLimits: RateLimits, trustProxy: boolean): Plugin<Context> {
   return {
-    async onRequest({ request, serverContext, url, endResponse, fetchAPI }) {
-      if (url.pathname !== graphqlEndpoint) return;
+    // onRequestParse runs for every request Yoga answers as GraphQL, whatever its exact path
+    // (/graphql/, /v1/graphql, ...), so no path variant escapes the count.
+    async onRequestParse({ request, serverContext, endResponse, fetchAPI }) {
       try {
         await rateLimits.consume(
           "requests",
@@ -25,11 +22,15 @@ export function rateLimiting(
         );
       } catch (error) {
         if (!(error instanceof RateLimitedError)) throw error;
+        const { message, retryAfterSeconds, code } = error;
         endResponse(
-          new fetchAPI.Response(JSON.stringify({ errors: [error.toJSON()] }), {
-            status: 429,
-            headers: { "content-type": "application/json", "retry-after": String(error.retryAfterSeconds) },
-          }),
+          new fetchAPI.Response(
+            JSON.stringify({ errors: [{ message, extensions: { code, retryAfterSeconds } }] }),
+            {
+              status: 429,
+              headers: { "content-type": "application/json", "retry-after": String(retryAfterSeconds) },
+            },
+          ),
         );
       }
     },
