@@ -10,6 +10,7 @@ import { createLogger, requestLogging, yogaLogger } from "./plugins/logging.ts";
 import { metrics } from "./plugins/metrics.ts";
 import { operationLimits } from "./plugins/operation-limits.ts";
 import { rateLimiting } from "./plugins/rate-limit.ts";
+import { requestHygiene } from "./plugins/request-hygiene.ts";
 import { createRateLimits } from "./rate-limits.ts";
 import { schema } from "./schema/index.ts";
 
@@ -67,6 +68,8 @@ export function createApp(config: Config) {
       useCSRFPrevention(),
       rateLimiting(rateLimits, config.http.trustProxy),
       ...operationLimits(config.limits),
+      // After the limits, so its parse guard wraps the token-limited parser.
+      requestHygiene(),
       ...(config.http.metrics ? metrics() : []),
     ],
   });
@@ -81,6 +84,15 @@ export function createApp(config: Config) {
     // Counted before Redis answers, requests would only reach this process's fallback counters.
     await rateLimits.ready();
     const server = createServer((request, response) => {
+      if (!accepting) {
+        // A new request on a kept-alive connection after shutdown began: refuse it and close.
+        response.writeHead(503, { connection: "close", "retry-after": "1" }).end();
+        return;
+      }
+      // A connection whose request was in flight when shutdown began closes once it is answered.
+      response.on("finish", () => {
+        if (!accepting) request.socket.end();
+      });
       if (bodyTooLarge(request, response, config.http.maxBodyBytes)) return;
       void yoga(request, response);
     });

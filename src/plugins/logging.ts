@@ -1,4 +1,4 @@
-import { GraphQLError, getOperationAST } from "graphql";
+import { type ExecutionResult, GraphQLError, getOperationAST } from "graphql";
 import type { Plugin, YogaLogger } from "graphql-yoga";
 import { pino } from "pino";
 import type { Config } from "../config.ts";
@@ -69,7 +69,6 @@ export function requestLogging(logger: Logger, isProduction: boolean): Plugin<Co
         onExecuteDone({ result, setResult }) {
           if (!("errors" in result) || !result.errors) return;
           const errors = result.errors.map((error) => {
-            entry?.errorCodes.push(String(error.extensions?.code ?? "INTERNAL_SERVER_ERROR"));
             if (!isUnexpected(error)) return error;
             logger.error(
               { requestId: context.requestId, path: error.path?.join("."), err: error.originalError },
@@ -85,6 +84,15 @@ export function requestLogging(logger: Logger, isProduction: boolean): Plugin<Co
           setResult({ ...result, errors });
         },
       };
+    },
+    // Every answer passes here, including those refused before execution (parse, validation,
+    // limits), so the outcome names every error code the client received.
+    onResultProcess({ request, result }) {
+      const entry = started.get(request);
+      const results = Array.isArray(result) ? result : Symbol.asyncIterator in result ? [] : [result];
+      for (const { errors } of results as ExecutionResult[]) {
+        for (const error of errors ?? []) entry?.errorCodes.push(String(error.extensions?.code ?? "ERROR"));
+      }
     },
     onResponse({ request, response }) {
       const entry = started.get(request);

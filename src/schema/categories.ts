@@ -8,7 +8,7 @@ import { validateInput } from "../validation.ts";
 import { builder } from "./builder.ts";
 import { defaultPageSize, maxPageSize } from "./connections.ts";
 import { mutationErrors } from "./errors.ts";
-import { decodeNodeId } from "./node-ids.ts";
+import { decodeNodeId, nodeKey } from "./node-ids.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -16,6 +16,9 @@ import { decodeNodeId } from "./node-ids.ts";
 export const Category = builder.prismaNode("Category", {
   id: { field: "id" },
   description: "A group of products. Categories form a tree through parent.",
+  // node(id) and nodes(ids) answer null for an unknown category, as for any unknown id.
+  nullable: true,
+  findUnique: (id) => ({ id: nodeKey(id) }),
   fields: (t) => ({
     name: t.exposeString("name"),
     slug: t.exposeString("slug", { description: "URL-safe unique name, e.g. kitchen-tools." }),

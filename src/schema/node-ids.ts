@@ -18,3 +18,13 @@ export function decodeNodeId(typename: string, globalId: string, field: string):
   }
   return id;
 }
+
+/**
+ * The database id in the key part of a global id the Relay plugin already decoded (node and
+ * nodes). A key that is not a positive safe integer becomes 0, which no row has, so such an id
+ * answers null like any unknown id instead of reaching the database as NaN.
+ */
+export function nodeKey(key: string | number): number {
+  const id = Number(key);
+  return Number.isSafeInteger(id) && id > 0 ? id : 0;
+}

@@ -11,7 +11,7 @@ import { descendantCategoryIds } from "./categories.ts";
 import { defaultPageSize, maxPageSize, OrderDirection } from "./connections.ts";
 import { mutationErrors } from "./errors.ts";
 import { Money } from "./money.ts";
-import { decodeNodeId } from "./node-ids.ts";
+import { decodeNodeId, nodeKey } from "./node-ids.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -29,7 +29,7 @@ export const Product = builder.prismaNode("Product", {
   description: "A sellable item of the catalog.",
   // node(id) and nodes(ids) answer null for a product this request may not see.
   nullable: true,
-  findUnique: (id, context) => ({ id: Number(id), ...visibleProducts(context) }),
+  findUnique: (id, context) => ({ id: nodeKey(id), ...visibleProducts(context) }),
   fields: (t) => ({
     sku: t.exposeString("sku", { description: "Stock keeping unit: unique, upper case." }),
     name: t.exposeString("name"),

@@ -1,0 +1,65 @@
+import { GraphQLError } from "graphql";
+import type { Plugin } from "graphql-yoga";
+
+const badRequest = (message: string) =>
+  new GraphQLError(message, { extensions: { code: "BAD_REQUEST", http: { status: 400 } } });
+
+/**
+ * What is wrong with a JSON-like value, if anything: a string that is not well-formed Unicode
+ * (a lone surrogate), or nesting deeper than any real input. Iterative, so no depth of nesting
+ * can overflow the stack here.
+ */
+function malformation(value: unknown): string | null {
+  const pending: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    if (typeof item.value === "string") {
+      if (!item.value.isWellFormed()) return "contains a string that is not valid Unicode (a lone surrogate)";
+    } else if (item.value && typeof item.value === "object") {
+      if (item.depth >= MAX_VALUE_DEPTH) return `is nested deeper than ${MAX_VALUE_DEPTH} levels`;
+      for (const [key, child] of Object.entries(item.value)) {
+        pending.push({ value: key, depth: item.depth }, { value: child, depth: item.depth + 1 });
+      }
+    }
+  }
+  return null;
+}
+
+const MAX_VALUE_DEPTH = 64;
+
+/**
+ * Malformed requests that would otherwise surface as internal errors get a plain 400:
+ * - query-string parameters (GET variables, extensions) that are not JSON;
+ * - strings with lone UTF-16 surrogates, which JSON allows but no database can store, and
+ *   variables nested deeper than any real input;
+ * - documents nested so deeply that the parser runs out of stack before any limit is checked.
+ */
+export function requestHygiene(): Plugin {
+  return {
+    onRequestParse({ requestParser, setRequestParser }) {
+      if (!requestParser) return;
+      setRequestParser(async (request) => {
+        try {
+          return await requestParser(request);
+        } catch (error) {
+          if (error instanceof SyntaxError)
+            throw badRequest(`The request is not valid JSON: ${error.message}`);
+          throw error;
+        }
+      });
+    },
+    onParams({ params }) {
+      const problem = malformation(params.query) ?? malformation(params.variables);
+      if (problem) throw badRequest(`The request ${problem}`);
+    },
+    onParse({ parseFn, setParseFn }) {
+      setParseFn((source, options) => {
+        try {
+          return parseFn(source, options);
+        } catch (error) {
+          if (error instanceof RangeError) throw badRequest("The document is nested too deeply to parse");
+          throw error;
+        }
+      });
+    },
+  };
+}
