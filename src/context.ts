@@ -1,8 +1,8 @@
 import type { IncomingMessage } from "node:http";
 import type { YogaInitialContext } from "graphql-yoga";
-import { verifyAccessToken } from "./auth/tokens.ts";
+import { InvalidTokenError, verifyAccessToken } from "./auth/tokens.ts";
 import type { Config } from "./config.ts";
-import type { Prisma } from "./db.ts";
+import type { DatabaseClient } from "./db.ts";
 import { AuthenticationError } from "./errors.ts";
 import type { Role } from "./generated/prisma/enums.ts";
 import type { RateLimits } from "./rate-limits.ts";
@@ -12,7 +12,7 @@ export type CurrentUser = { id: number; role: Role };
 /** What every resolver and permission rule receives. Built per request by createApp. */
 export type Context = {
   config: Config;
-  prisma: Prisma;
+  prisma: DatabaseClient;
   requestId: string;
   /** The user of a valid Bearer token, or null for an anonymous request. */
   user: CurrentUser | null;
@@ -41,7 +41,7 @@ export function clientAddress(request: Request, serverContext: ServerContext, tr
 export async function authenticate(
   request: Request,
   config: Config,
-  prisma: Prisma,
+  prisma: DatabaseClient,
 ): Promise<CurrentUser | null> {
   const header = request.headers.get("authorization");
   if (header == null) return null;
@@ -51,7 +51,8 @@ export async function authenticate(
   try {
     claims = await verifyAccessToken(config, match[1]);
   } catch (error) {
-    const reason = error instanceof Error && error.message === "expired" ? "has expired" : "is not valid";
+    if (!(error instanceof InvalidTokenError)) throw error;
+    const reason = error.message === "expired" ? "has expired" : "is not valid";
     throw new AuthenticationError(`The access token ${reason}; log in or refresh it`);
   }
   const user = await prisma.user.findUnique({

@@ -14,13 +14,13 @@ export function createPrisma(config: Config) {
   });
 }
 
-export type Prisma = ReturnType<typeof createPrisma>;
+export type DatabaseClient = ReturnType<typeof createPrisma>;
 
 /**
  * Settings that live in the database file rather than the connection. WAL lets readers run
  * while one writer commits, and together with the busy timeout (src/driver-adapter.ts) makes
  * concurrent writers wait for each other instead of failing.
  */
-export async function prepareDatabase(prisma: Prisma) {
+export async function prepareDatabase(prisma: DatabaseClient) {
   await prisma.$queryRawUnsafe("PRAGMA journal_mode = WAL");
 }

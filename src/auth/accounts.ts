@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Prisma } from "../db.ts";
+import type { DatabaseClient } from "../db.ts";
 import type { Role, User } from "../generated/prisma/client.ts";
 import { conflictOnUnique } from "../unique-conflicts.ts";
 import { validateInput } from "../validation.ts";
@@ -28,7 +28,7 @@ const account = z.object({
  * Invalid input is a ValidationError and a taken email a ConflictError; nothing is written then.
  */
 export async function createAccount(
-  prisma: Prisma,
+  prisma: DatabaseClient,
   input: { email: string; name: string; password: string },
   role: Role,
 ): Promise<User> {
