@@ -382,6 +382,18 @@ type Stored = { totalCount: number; nodes: ProductFields[] };
  * Read back after a restart on the same file: every acknowledged write is there exactly as sent,
  * and nothing else is there but complete writes whose answer was lost.
  */
+/** The restarted server and the database file both show every acknowledged write, intact. */
+function expectIntactAfterRestart(scenario: Awaited<ReturnType<typeof writeStopAndRestart>>) {
+  expectDurable(scenario.stored, scenario.load);
+  expect(scenario.restartedExit).toEqual({ code: 0, signal: null });
+  expect(scenario.file).toEqual({
+    integrity: "ok",
+    journalMode: "wal",
+    products: scenario.stored.totalCount,
+    broken: 0,
+  });
+}
+
 function expectDurable(stored: Stored, load: LoadResult) {
   const { totalCount, nodes } = stored;
   expect(nodes).toHaveLength(totalCount);
@@ -498,14 +510,7 @@ describe("stopping the real server (node --import tsx src/server.ts, production,
     });
 
     it("keeps every acknowledged write, complete and exactly as sent, across a restart", () => {
-      expectDurable(scenario.stored, scenario.load);
-      expect(scenario.restartedExit).toEqual({ code: 0, signal: null });
-      expect(scenario.file).toEqual({
-        integrity: "ok",
-        journalMode: "wal",
-        products: scenario.stored.totalCount,
-        broken: 0,
-      });
+      expectIntactAfterRestart(scenario);
     });
   });
 
@@ -522,14 +527,7 @@ describe("stopping the real server (node --import tsx src/server.ts, production,
       for (const code of load.connectionErrors) expect(CONNECTION_ERRORS).toContain(code);
       expect(scenario.afterExit).toBe("ECONNREFUSED");
 
-      expectDurable(scenario.stored, scenario.load);
-      expect(scenario.restartedExit).toEqual({ code: 0, signal: null });
-      expect(scenario.file).toEqual({
-        integrity: "ok",
-        journalMode: "wal",
-        products: scenario.stored.totalCount,
-        broken: 0,
-      });
+      expectIntactAfterRestart(scenario);
     },
     CHILD_TEST_TIMEOUT,
   );
