@@ -3,6 +3,7 @@
 // the database already has products, so a restart never brings back what someone deleted.
 import { loadConfig } from "../src/config.ts";
 import { createPrisma } from "../src/db.ts";
+import { productSearchText } from "../src/search-text.ts";
 
 type SeedCategory = { name: string; slug: string; parent?: string };
 
@@ -96,14 +97,17 @@ try {
         index += 1;
         const adjective = adjectives[index % adjectives.length] ?? "Classic";
         const sku = `${slug.slice(0, 3).toUpperCase()}-${String(index).padStart(4, "0")}`;
+        const name = `${adjective} ${baseName}`;
+        const description = `A ${adjective.toLowerCase()} ${baseName.toLowerCase()} from our ${slug} range.`;
         // Deterministic "random" numbers, so every seeded catalog is the same.
         const cents = 499 + ((index * 7919) % 24_000);
         await prisma.product.upsert({
           where: { sku },
           create: {
             sku,
-            name: `${adjective} ${baseName}`,
-            description: `A ${adjective.toLowerCase()} ${baseName.toLowerCase()} from our ${slug} range.`,
+            name,
+            description,
+            searchText: productSearchText(name, description),
             priceMicros: BigInt(cents) * 10_000n,
             currency: "EUR",
             stock: (index * 13) % 40,

@@ -4,6 +4,7 @@ import type { Context } from "../context.ts";
 import { InsufficientStockError, NotFoundError, ValidationError } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { decimalToMicros, fitsMinorUnit, isCurrencyCode, MAX_AMOUNT_UNITS } from "../money.ts";
+import { productSearchText, searchTerm } from "../search-text.ts";
 import { conflictOnUnique } from "../unique-conflicts.ts";
 import { validateInput } from "../validation.ts";
 import { builder } from "./builder.ts";
@@ -120,10 +121,8 @@ async function productWhere(
 ): Promise<Prisma.ProductWhereInput> {
   const conditions: Prisma.ProductWhereInput[] = [visibleProducts(context)];
   if (!filter) return { AND: conditions };
-  const search = filter.search?.trim();
-  if (search) {
-    conditions.push({ OR: [{ name: { contains: search } }, { description: { contains: search } }] });
-  }
+  const search = searchTerm(filter.search ?? "");
+  if (search) conditions.push({ searchText: { contains: search } });
   if (filter.categoryId != null) {
     const categoryId = decodeNodeId("Category", String(filter.categoryId), "filter.categoryId");
     conditions.push({
@@ -345,6 +344,7 @@ builder.mutationFields((t) => ({
             sku: data.sku,
             name: data.name,
             description: data.description ?? "",
+            searchText: productSearchText(data.name, data.description ?? ""),
             priceMicros: data.price,
             costMicros: data.costPrice,
             currency: data.currency,
@@ -381,6 +381,10 @@ builder.mutationFields((t) => ({
               sku: data.sku ?? undefined,
               name: data.name ?? undefined,
               description: data.description ?? undefined,
+              searchText: productSearchText(
+                data.name ?? existing.name,
+                data.description ?? existing.description,
+              ),
               priceMicros: data.price ?? undefined,
               costMicros: costPrice,
               currency: data.currency ?? undefined,
