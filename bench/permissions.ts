@@ -55,6 +55,8 @@ const naive = applyMiddleware(
   shield(ruleTree as IRules, { fallbackRule: deny, allowExternalErrors: true }),
 );
 
+const rateLimits = createRateLimits(config.rateLimit);
+
 function executor(schema: GraphQLSchema) {
   const yoga = createYoga({
     schema,
@@ -66,7 +68,7 @@ function executor(schema: GraphQLSchema) {
       requestId: randomUUID(),
       user: { id: admin.id, role: admin.role },
       clientAddress: "127.0.0.1",
-      rateLimits: createRateLimits(config.rateLimit),
+      rateLimits,
     }),
   });
   return async () => {
