@@ -22,7 +22,7 @@ export function createDriverAdapter(databaseUrl: string) {
 }
 
 /** A file: URL's path, resolved against the working directory (the project root for npm scripts). */
-export function sqliteFilename(databaseUrl: string): string {
+function sqliteFilename(databaseUrl: string): string {
   return resolve(databaseUrl.slice("file:".length).replace(/\?.*$/, ""));
 }
 

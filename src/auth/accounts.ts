@@ -5,7 +5,7 @@ import { conflictOnUnique } from "../unique-conflicts.ts";
 import { validateInput } from "../validation.ts";
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./passwords.ts";
 
-export const email = z
+const email = z
   .string()
   .trim()
   .toLowerCase()

@@ -1,6 +1,6 @@
 import type { Context } from "../context.ts";
 import { AuthenticationError } from "../errors.ts";
-import type { User } from "../generated/prisma/client.ts";
+import type { Prisma, User } from "../generated/prisma/client.ts";
 import { hashRefreshToken, newRefreshToken, signAccessToken } from "./tokens.ts";
 
 /** What logging in, signing up and refreshing answer: a token pair for the user. */
@@ -61,9 +61,9 @@ export async function endSession(context: Context, refreshToken: string): Promis
   });
 }
 
-/** Revokes every refresh token of a user (after a password change, say). */
-export async function endAllSessions(context: Pick<Context, "prisma">, userId: number): Promise<void> {
-  await context.prisma.refreshToken.updateMany({
+/** Revokes every refresh token of a user (after a password change, say), in the given transaction. */
+export async function endAllSessions(transaction: Prisma.TransactionClient, userId: number): Promise<void> {
+  await transaction.refreshToken.updateMany({
     where: { userId, revokedAt: null },
     data: { revokedAt: new Date() },
   });

@@ -20,7 +20,7 @@ builder.scalarType("Decimal", {
   },
 });
 
-export type MoneyValue = { micros: bigint; currency: string };
+type MoneyValue = { micros: bigint; currency: string };
 
 export const Money = builder.objectRef<MoneyValue>("Money").implement({
   description: "An amount in a currency (ISO 4217), exact to the currency's minor unit.",

@@ -186,11 +186,12 @@ builder.mutationFields((t) => ({
         input.currentPassword.length <= MAX_PASSWORD_LENGTH &&
         (await verifyPassword(input.currentPassword, user.passwordHash));
       if (!currentValid) throw new AuthenticationError("The current password is not correct");
-      const updated = await context.prisma.user.update({
-        where: { id: userId },
-        data: { passwordHash: await hashPassword(newPassword) },
+      const passwordHash = await hashPassword(newPassword);
+      // The new password and the revocation land together: never one without the other.
+      const updated = await context.prisma.$transaction(async (transaction) => {
+        await endAllSessions(transaction, userId);
+        return transaction.user.update({ where: { id: userId }, data: { passwordHash } });
       });
-      await endAllSessions(context, userId);
       return startSession(context, updated);
     },
   }),
