@@ -1,6 +1,6 @@
-import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import type { TestProject } from "vitest/node";
+import { prismaCli } from "./prisma-cli.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -13,13 +13,10 @@ declare module "vitest" {
  * Migrates one template database with the real `prisma migrate deploy`; each test file then
  * copies it, so every file gets a fresh, fully migrated database without paying for the CLI.
  */
-export default function setup(project: TestProject) {
+export default async function setup(project: TestProject) {
   mkdirSync("data/test", { recursive: true });
   const testDirectory = mkdtempSync(`${process.cwd()}/data/test/run-`);
-  execFileSync("npx", ["prisma", "migrate", "deploy"], {
-    env: { ...process.env, DATABASE_URL: `file:${testDirectory}/template.db` },
-    stdio: "pipe",
-  });
+  await prismaCli(["migrate", "deploy"], `${testDirectory}/template.db`);
   project.provide("testDirectory", testDirectory);
   return () => rmSync(testDirectory, { recursive: true, force: true });
 }
