@@ -6,6 +6,7 @@ import { createYoga, type Plugin, useReadinessCheck } from "graphql-yoga";
 import type { Config } from "./config.ts";
 import { authenticate, type Context, clientAddress, type ServerContext } from "./context.ts";
 import { createPrisma, prepareDatabase } from "./db.ts";
+import { maskError } from "./errors.ts";
 import { createLogger, requestLogging, yogaLogger } from "./plugins/logging.ts";
 import { metrics } from "./plugins/metrics.ts";
 import { operationLimits } from "./plugins/operation-limits.ts";
@@ -38,7 +39,7 @@ export function createApp(config: Config) {
     graphiql: config.limits.introspection ? { title: "Product catalog" } : false,
     logging: yogaLogger(logger),
     // Unexpected errors become "Unexpected error." in production; development shows the cause.
-    maskedErrors: { isDev: !isProduction },
+    maskedErrors: { isDev: !isProduction, maskError },
     cors: corsOptions(config.http.corsOrigins),
     context: async (initial) => ({
       config,

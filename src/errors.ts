@@ -1,4 +1,6 @@
+import { PothosValidationError } from "@pothos/core";
 import { GraphQLError } from "graphql";
+import { maskError as yogaMaskError } from "graphql-yoga";
 
 /**
  * The expected failures the API reports. Each is a GraphQLError with a stable extensions.code,
@@ -89,4 +91,22 @@ export class RateLimitedError extends CatalogError {
       },
     });
   }
+}
+
+/**
+ * Yoga's error masking (unexpected errors become "Unexpected error.", with details only in
+ * development), plus a code for the input checks Pothos makes itself (a malformed cursor or global
+ * ID, a negative page size), which arrive without one, so clients can tell bad input by its code.
+ */
+export function maskError(error: unknown, message: string, isDev?: boolean): Error {
+  if (error instanceof GraphQLError && error.originalError instanceof PothosValidationError) {
+    return new GraphQLError(error.message, {
+      nodes: error.nodes,
+      source: error.source,
+      positions: error.positions,
+      path: error.path,
+      extensions: { ...error.extensions, code: "BAD_USER_INPUT" },
+    });
+  }
+  return yogaMaskError(error, message, isDev);
 }

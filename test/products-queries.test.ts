@@ -586,10 +586,22 @@ describe("page-size cap", () => {
     expect(page.ids).toEqual(inCreationOrder(fixtures));
   });
 
-  it("refuses a negative first", async () => {
-    const body = await admin.graphql(PRODUCTS_PAGE, { first: -1 });
+  // Pothos makes these checks itself; the error masking gives them the code every other input error has.
+  it.each([
+    ["a negative first", { first: -1 }, /first/],
+    ["a negative last", { last: -1 }, /last/],
+    ["a malformed after cursor", { after: "garbage" }, /Invalid cursor/],
+    [
+      "a malformed before cursor",
+      { last: 2, before: Buffer.from("nonsense").toString("base64") },
+      /Invalid cursor/,
+    ],
+    ["last together with after", { last: 2, after: "x" }, /after.*last/],
+  ])("refuses %s with BAD_USER_INPUT", async (_name, variables, message) => {
+    const body = await admin.graphql(PRODUCTS_PAGE, variables);
     expect(body.data?.products ?? null).toBeNull();
-    expect(body.errors?.[0]?.message).toMatch(/first/);
+    expect(body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect(body.errors?.[0]?.message).toMatch(message);
   });
 
   it("refuses Category.products(first: 101) too", async () => {
@@ -679,5 +691,12 @@ describe("node and nodes", () => {
   it("answers null for an unknown product id", async () => {
     const body = await admin.graphql(NODE, { id: Buffer.from("Product:999999").toString("base64") });
     expect(body.data?.node).toBeNull();
+  });
+
+  it("refuses a malformed id with BAD_USER_INPUT", async () => {
+    const body = await admin.graphql(NODE, { id: "not-a-global-id" });
+    expect(body.data?.node ?? null).toBeNull();
+    expect(body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect(body.errors?.[0]?.message).toMatch(/Invalid global ID/);
   });
 });
