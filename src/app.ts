@@ -12,6 +12,7 @@ import { metrics } from "./plugins/metrics.ts";
 import { operationLimits } from "./plugins/operation-limits.ts";
 import { rateLimiting } from "./plugins/rate-limit.ts";
 import { requestHygiene } from "./plugins/request-hygiene.ts";
+import { tracing } from "./plugins/tracing.ts";
 import { createRateLimits } from "./rate-limits.ts";
 import { schema } from "./schema/index.ts";
 
@@ -27,6 +28,7 @@ export function createApp(config: Config) {
   const rateLimits = createRateLimits(config.rateLimit);
   const isProduction = config.environment === "production";
   const requestId = requestIds();
+  const tracer = config.tracing ? tracing(config.tracing, GRAPHQL_ENDPOINT) : null;
   // Turns false as soon as shutdown begins, so load balancers stop sending new work.
   let accepting = true;
 
@@ -51,6 +53,7 @@ export function createApp(config: Config) {
     }),
     plugins: [
       requestId,
+      ...(tracer ? [tracer.plugin] : []),
       requestLogging(logger, isProduction),
       useReadinessCheck({
         endpoint: "/readyz",
@@ -107,7 +110,8 @@ export function createApp(config: Config) {
       url: `http://${shownHost}:${address.port}`,
       /**
        * Graceful stop: readiness turns false, new connections are refused, requests in flight
-       * get up to SHUTDOWN_TIMEOUT_SECONDS to finish, then the database and Redis are closed.
+       * get up to SHUTDOWN_TIMEOUT_SECONDS to finish, then the database and Redis are closed and
+       * the last spans exported.
        */
       async close() {
         accepting = false;
@@ -118,6 +122,10 @@ export function createApp(config: Config) {
         clearTimeout(deadline);
         await prisma.$disconnect();
         await rateLimits.close();
+        // Spans are best effort: a collector that is down must not turn a clean stop into a crash.
+        await tracer
+          ?.close()
+          .catch((error) => logger.warn({ err: error }, "Could not export the last spans"));
       },
     };
   }

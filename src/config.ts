@@ -57,7 +57,14 @@ const environmentSchema = z.object({
   RATE_LIMIT_AUTH_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   RATE_LIMIT_AUTH_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   METRICS: booleanText.default(true),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. http://localhost:4318" })
+    .optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default("catalog-api"),
 });
+
+/** Every variable the configuration reads (the README and .env.example document each). */
+export const configVariables = Object.keys(environmentSchema.shape);
 
 export type Config = {
   environment: "development" | "production" | "test";
@@ -88,6 +95,8 @@ export type Config = {
     trustProxy: boolean;
     metrics: boolean;
   };
+  /** OpenTelemetry: where spans are sent (OTLP over HTTP); no tracing when null. */
+  tracing: { endpoint: string; serviceName: string } | null;
   /** Limits checked on every operation before it runs. */
   limits: {
     executionTimeoutMs: number;
@@ -160,6 +169,9 @@ export function loadConfig(environment: Environment = readEnvironment()): Config
       trustProxy: env.TRUST_PROXY,
       metrics: env.METRICS,
     },
+    tracing: env.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, ""), serviceName: env.OTEL_SERVICE_NAME }
+      : null,
     limits: {
       executionTimeoutMs: env.EXECUTION_TIMEOUT_MS,
       maxDepth: env.MAX_DEPTH,

@@ -1,5 +1,6 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../src/config.ts";
+import { ConfigError, configVariables, loadConfig } from "../src/config.ts";
 
 describe("configuration from the environment", () => {
   it("has working defaults", () => {
@@ -26,6 +27,8 @@ describe("configuration from the environment", () => {
     ["LOG_LEVEL", "loud"],
     ["DATABASE_URL", "mysql://localhost/catalog"],
     ["MAX_PAGE_SIZE", "0"],
+    ["OTEL_EXPORTER_OTLP_ENDPOINT", "localhost:4318"],
+    ["OTEL_EXPORTER_OTLP_ENDPOINT", "grpc://collector:4317"],
   ])("refuses %s=%s with a message naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration:\\n  ${name}:`));
@@ -49,7 +52,29 @@ describe("configuration from the environment", () => {
     expect(() => loadConfig({ SECRET_KEY: "short" })).toThrow(/SECRET_KEY: must be at least 32 characters/);
   });
 
+  it("traces only when an OTLP endpoint is set, to <endpoint>/v1/traces without a doubled slash", () => {
+    expect(loadConfig({}).tracing).toBeNull();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318/" }).tracing).toEqual({
+      endpoint: "http://collector:4318",
+      serviceName: "catalog-api",
+    });
+  });
+
   it("refuses a default page size above the maximum", () => {
     expect(() => loadConfig({ MAX_PAGE_SIZE: "10", DEFAULT_PAGE_SIZE: "20" })).toThrow(/DEFAULT_PAGE_SIZE/);
+  });
+
+  it("documents every variable in the README's configuration table and in .env.example", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const table = readme.slice(
+      readme.indexOf("## Configuration"),
+      readme.indexOf("## Running in production"),
+    );
+    const example = readFileSync(".env.example", "utf8");
+    expect(configVariables.length).toBeGreaterThan(30);
+    for (const name of configVariables) {
+      expect(table, `README table lacks ${name}`).toContain(`\`${name}\``);
+      expect(example, `.env.example lacks ${name}`).toMatch(new RegExp(`^#? ?${name}=`, "m"));
+    }
   });
 });

@@ -30,6 +30,8 @@ export type TestServer = {
   url: string;
   /** POSTs a GraphQL operation anonymously and returns the parsed body (whatever the HTTP status). */
   graphql: GraphQL;
+  /** Stops the server the way SIGTERM does; it is stopped after the file's tests anyway. */
+  close(): Promise<void>;
   /** Raw HTTP, for malformed requests and non-GraphQL endpoints. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   /**
@@ -57,7 +59,7 @@ export const ERROR_FIELDS = `
  */
 export function startTestServer(environment: Record<string, string> = {}): TestServer {
   const server = {} as TestServer;
-  let close: () => Promise<void>;
+  let closing: Promise<void> | undefined;
   beforeAll(async () => {
     const databaseFile = databasePath(`${randomUUID()}.db`);
     copyFileSync(templateDatabasePath(), databaseFile);
@@ -73,11 +75,14 @@ export function startTestServer(environment: Record<string, string> = {}): TestS
     });
     server.app = createApp(config);
     const listening = await server.app.listen(0, "127.0.0.1");
-    close = listening.close;
+    server.close = () => {
+      closing ??= listening.close();
+      return closing;
+    };
     server.url = listening.url;
   });
   afterAll(async () => {
-    await close?.();
+    await server.close?.();
   });
 
   server.fetch = (path, init) => fetch(`${server.url}${path}`, init);
