@@ -674,6 +674,128 @@ describe("changePassword", () => {
   });
 });
 
+describe("updateUser", () => {
+  const UPDATE_USER = `mutation ($input: UpdateUserInput!) {
+    updateUser(input: $input) {
+      __typename
+      ... on Error { message code }
+      ... on ValidationError { fieldErrors { field message } }
+      ... on ConflictError { field }
+      ... on NotFoundError { id }
+      ... on UpdateUserPayload { user { id email name } }
+    }
+  }`;
+  const update = (input: Record<string, unknown>, accessToken: string) =>
+    mutation(UPDATE_USER, input, bearer(accessToken));
+
+  it("lets a user rename themself, trimmed", async () => {
+    const account = await newCustomer("Old Name");
+    const result = await update({ userId: account.user.id, name: "  New Name  " }, account.accessToken);
+    expect(result).toEqual({
+      __typename: "UpdateUserPayload",
+      user: { id: account.user.id, email: account.email, name: "New Name" },
+    });
+    expect((await me(account.accessToken)).name).toBe("New Name");
+  });
+
+  it("refuses another user's account with FORBIDDEN, changing nothing", async () => {
+    const account = await newCustomer("Victim");
+    const other = await newCustomer("Intruder");
+    const body = await server.graphql(
+      UPDATE_USER,
+      { input: { userId: account.user.id, name: "Hacked" } },
+      bearer(other.accessToken),
+    );
+    expectRefused(body, "FORBIDDEN");
+    expect((await me(account.accessToken)).name).toBe("Victim");
+  });
+
+  it("refuses a STAFF caller on someone else's account too", async () => {
+    const account = await newCustomer("Customer of staff");
+    const { accessToken } = await server.as("STAFF").session();
+    const body = await server.graphql(
+      UPDATE_USER,
+      { input: { userId: account.user.id, name: "Renamed by staff" } },
+      bearer(accessToken),
+    );
+    expectRefused(body, "FORBIDDEN");
+    expect((await me(account.accessToken)).name).toBe("Customer of staff");
+  });
+
+  it("needs authentication (401)", async () => {
+    const account = await newCustomer("Anonymous target");
+    const { status, body } = await post(UPDATE_USER, {}, { input: { userId: account.user.id, name: "X" } });
+    expectRefused(body, "UNAUTHENTICATED");
+    expect(status).toBe(401);
+    expect((await me(account.accessToken)).name).toBe("Anonymous target");
+  });
+
+  it("asks for the current password before a user changes their own email", async () => {
+    const account = await newCustomer("Mover");
+    const newEmail = uniqueEmail("moved");
+    for (const currentPassword of [undefined, `${account.password}-wrong`]) {
+      const refused = await update(
+        { userId: account.user.id, email: newEmail, currentPassword },
+        account.accessToken,
+      );
+      expect(refused.__typename).toBe("AuthenticationError");
+      expect(refused.code).toBe("UNAUTHENTICATED");
+    }
+    expect((await me(account.accessToken)).email).toBe(account.email);
+
+    const moved = await update(
+      { userId: account.user.id, email: `  ${newEmail.toUpperCase()} `, currentPassword: account.password },
+      account.accessToken,
+    );
+    expect(moved.user.email).toBe(newEmail);
+    expectAuthPayload(await logIn(newEmail, account.password));
+    expect((await logIn(account.email, account.password)).__typename).toBe("AuthenticationError");
+  });
+
+  it("lets an admin change anyone's name and email without their password", async () => {
+    const account = await newCustomer("Managed");
+    const newEmail = uniqueEmail("managed");
+    const { accessToken } = await admin.session();
+    const result = await update(
+      { userId: account.user.id, name: "Managed by admin", email: newEmail },
+      accessToken,
+    );
+    expect(result.user).toEqual({ id: account.user.id, email: newEmail, name: "Managed by admin" });
+    expectAuthPayload(await logIn(newEmail, account.password));
+  });
+
+  it("answers ConflictError on email for a taken email, in any case, changing nothing", async () => {
+    const account = await newCustomer("Collider");
+    const other = await newCustomer("Owner");
+    const result = await update(
+      { userId: account.user.id, email: other.email.toUpperCase(), currentPassword: account.password },
+      account.accessToken,
+    );
+    expect(result).toMatchObject({ __typename: "ConflictError", code: "CONFLICT", field: "email" });
+    expect((await me(account.accessToken)).email).toBe(account.email);
+  });
+
+  it("answers ValidationError per field for an empty name and a malformed email, changing nothing", async () => {
+    const account = await newCustomer("Valid");
+    const result = await update(
+      { userId: account.user.id, name: "   ", email: "not-an-email", currentPassword: account.password },
+      account.accessToken,
+    );
+    expect(result.__typename).toBe("ValidationError");
+    expect(fieldNames(result)).toEqual(["email", "name"]);
+    expect(await me(account.accessToken)).toMatchObject({ name: "Valid", email: account.email });
+  });
+
+  it("answers an admin NotFoundError for an unknown user and ValidationError for a product id", async () => {
+    const { accessToken } = await admin.session();
+    const unknown = await update({ userId: globalId("User", 999_999), name: "Nobody" }, accessToken);
+    expect(unknown).toMatchObject({ __typename: "NotFoundError", code: "NOT_FOUND" });
+    const wrongType = await update({ userId: globalId("Product", 1), name: "Nobody" }, accessToken);
+    expect(wrongType.__typename).toBe("ValidationError");
+    expect(fieldNames(wrongType)).toEqual(["userId"]);
+  });
+});
+
 describe("setUserRole", () => {
   const CREATE_PRODUCT = `mutation ($input: CreateProductInput!) {
     createProduct(input: $input) { __typename ... on CreateProductPayload { product { id sku } } }

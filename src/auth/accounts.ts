@@ -17,11 +17,12 @@ export const password = z
   .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
   .max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`);
 
-const account = z.object({
-  email,
-  name: z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters"),
-  password,
-});
+const name = z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters");
+
+const account = z.object({ email, name, password });
+
+/** An edit of an account's profile; null or absent leaves a field as it is. */
+export const accountChanges = z.object({ email: email.nullish(), name: name.nullish() });
 
 /**
  * Creates a user with a hashed password: the one way in for sign-up and `npm run user:create`.

@@ -3,6 +3,7 @@ import { applyMiddleware } from "graphql-middleware";
 import { allow, deny, type IRules, rule, shield } from "graphql-shield";
 import type { Context } from "../context.ts";
 import { AuthenticationError, ForbiddenError } from "../errors.ts";
+import { decodeNodeId } from "../schema/node-ids.ts";
 
 /**
  * Who may do what: the whole policy, mirroring the schema. Anything not listed is denied
@@ -42,6 +43,28 @@ const isSelfOrAdmin = rule({ cache: "no_cache" })((user: { id: number }, _args, 
     ? true
     : new ForbiddenError("You can only see your own account");
 });
+
+/**
+ * On mutations of one account (input.userId): the user themself, or an admin. An id that is not
+ * a User id is nobody's own; the resolver answers it with a ValidationError for admins.
+ */
+const isInputUserSelfOrAdmin = rule({ cache: "strict" })(
+  (_parent, args: { input: { userId: string } }, context: Context) => {
+    if (!context.user) return new AuthenticationError();
+    if (context.user.role === "ADMIN") return true;
+    return isIdOf(args.input.userId, context.user.id)
+      ? true
+      : new ForbiddenError("You can only change your own account");
+  },
+);
+
+function isIdOf(globalId: string, userId: number): boolean {
+  try {
+    return decodeNodeId("User", globalId, "userId") === userId;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Which products a request may see: staff and admins see all, everyone else only ACTIVE ones.
@@ -87,6 +110,7 @@ export const ruleTree = {
     refreshToken: allow,
     logOut: allow,
     changePassword: isAuthenticated,
+    updateUser: isInputUserSelfOrAdmin,
     setUserRole: isAdmin,
   },
   Product: {
@@ -127,6 +151,7 @@ export const ruleTree = {
   UpdateCategoryPayload: open,
   DeleteCategoryPayload: open,
   SetUserRolePayload: open,
+  UpdateUserPayload: open,
   ValidationError: open,
   NotFoundError: open,
   ConflictError: open,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createAccount, password } from "../auth/accounts.ts";
+import { accountChanges, createAccount, password } from "../auth/accounts.ts";
 import { hashPassword, MAX_PASSWORD_LENGTH, unknownUserHash, verifyPassword } from "../auth/passwords.ts";
 import {
   type AuthPayload as AuthPayloadShape,
@@ -9,6 +9,7 @@ import {
   startSession,
 } from "../auth/sessions.ts";
 import { AuthenticationError, ConflictError, NotFoundError, ValidationError } from "../errors.ts";
+import { conflictOnUnique } from "../unique-conflicts.ts";
 import { validateInput } from "../validation.ts";
 import { builder } from "./builder.ts";
 import { defaultPageSize, maxPageSize } from "./connections.ts";
@@ -117,6 +118,18 @@ const SetUserRoleInput = builder.inputType("SetUserRoleInput", {
   }),
 });
 
+const UpdateUserInput = builder.inputType("UpdateUserInput", {
+  fields: (t) => ({
+    userId: t.id({ required: true, description: "Your own id (from `me`), or any user's for admins." }),
+    name: t.string({ required: false }),
+    email: t.string({ required: false }),
+    currentPassword: t.string({
+      required: false,
+      description: "Required to change your own email, which is how you log in.",
+    }),
+  }),
+});
+
 const INVALID_CREDENTIALS = "The email or password is not correct";
 
 builder.mutationFields((t) => ({
@@ -193,6 +206,32 @@ builder.mutationFields((t) => ({
         return transaction.user.update({ where: { id: userId }, data: { passwordHash } });
       });
       return startSession(context, updated);
+    },
+  }),
+  updateUser: t.field({
+    type: User,
+    description: "Changes the name or email of an account: your own, or any as an admin.",
+    errors: { types: [...mutationErrors.types, AuthenticationError], dataField: { name: "user" } },
+    args: { input: t.arg({ type: UpdateUserInput, required: true }) },
+    resolve: async (_root, { input }, context) => {
+      const id = decodeNodeId("User", String(input.userId), "userId");
+      const changes = validateInput(accountChanges, input);
+      const user = await context.prisma.user.findUnique({ where: { id } });
+      if (!user) throw new NotFoundError("User", String(input.userId));
+      // A stolen access token alone must not be enough to take the account over by its email.
+      if (changes.email != null && changes.email !== user.email && id === context.user?.id) {
+        const currentPassword = input.currentPassword ?? "";
+        const valid =
+          currentPassword.length <= MAX_PASSWORD_LENGTH &&
+          (await verifyPassword(currentPassword, user.passwordHash));
+        if (!valid) throw new AuthenticationError("The current password is not correct");
+      }
+      return conflictOnUnique(["email"], () =>
+        context.prisma.user.update({
+          where: { id },
+          data: { name: changes.name ?? undefined, email: changes.email ?? undefined },
+        }),
+      );
     },
   }),
   setUserRole: t.field({
