@@ -7,6 +7,7 @@ import type { Config } from "./config.ts";
 import { authenticate, type Context, clientAddress, type ServerContext } from "./context.ts";
 import { createPrisma, prepareDatabase } from "./db.ts";
 import { maskError } from "./errors.ts";
+import { refuseBadCredentials } from "./plugins/credentials.ts";
 import { createLogger, requestLogging, yogaLogger } from "./plugins/logging.ts";
 import { metrics } from "./plugins/metrics.ts";
 import { operationLimits } from "./plugins/operation-limits.ts";
@@ -47,7 +48,7 @@ export function createApp(config: Config) {
       config,
       prisma,
       requestId: requestId.idOf(initial.request),
-      user: await authenticate(initial.request, config, prisma),
+      ...(await authenticate(initial.request, config, prisma)),
       clientAddress: clientAddress(initial.request, initial, config.http.trustProxy),
       rateLimits,
     }),
@@ -70,6 +71,7 @@ export function createApp(config: Config) {
       // A request a browser sends cross-site without a CORS preflight (a form post, an image,
       // a plain GET) must carry the x-graphql-yoga-csrf header, which such a request cannot set.
       useCSRFPrevention(),
+      refuseBadCredentials(),
       rateLimiting(rateLimits, config.http.trustProxy),
       ...operationLimits(config.limits),
       // After the limits, so its parse guard wraps the token-limited parser.

@@ -16,6 +16,11 @@ export type Context = {
   requestId: string;
   /** The user of a valid Bearer token, or null for an anonymous request. */
   user: CurrentUser | null;
+  /**
+   * Why the request's Bearer token was refused, if it was. The request then fails whole as
+   * UNAUTHENTICATED, unless it only asks for credentials (plugins/credentials.ts).
+   */
+  credentialsError: AuthenticationError | null;
   /** The client's IP address (from X-Forwarded-For only when TRUST_PROXY is on). */
   clientAddress: string;
   rateLimits: RateLimits;
@@ -33,32 +38,33 @@ export function clientAddress(request: Request, serverContext: ServerContext, tr
 }
 
 /**
- * The user behind the request's `Authorization: Bearer <token>`. A request that sends a token
- * must send a valid one: a bad, expired or foreign token, or one whose user was deleted, fails
- * the whole request as UNAUTHENTICATED instead of silently running it as anonymous.
+ * The user behind the request's `Authorization: Bearer <token>`, or why the token was refused:
+ * a bad, expired or foreign token, or one whose user was deleted. Such a request is never run as
+ * anonymous instead (see Context.credentialsError).
  * The role is read from the database, so a role change applies at once, not at token expiry.
  */
 export async function authenticate(
   request: Request,
   config: Config,
   prisma: DatabaseClient,
-): Promise<CurrentUser | null> {
+): Promise<Pick<Context, "user" | "credentialsError">> {
+  const refused = (message: string) => ({ user: null, credentialsError: new AuthenticationError(message) });
   const header = request.headers.get("authorization");
-  if (header == null) return null;
+  if (header == null) return { user: null, credentialsError: null };
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
-  if (!match?.[1]) throw new AuthenticationError("The Authorization header must be `Bearer <access token>`");
+  if (!match?.[1]) return refused("The Authorization header must be `Bearer <access token>`");
   let claims: Awaited<ReturnType<typeof verifyAccessToken>>;
   try {
     claims = await verifyAccessToken(config, match[1]);
   } catch (error) {
     if (!(error instanceof InvalidTokenError)) throw error;
     const reason = error.message === "expired" ? "has expired" : "is not valid";
-    throw new AuthenticationError(`The access token ${reason}; log in or refresh it`);
+    return refused(`The access token ${reason}; log in or refresh it`);
   }
   const user = await prisma.user.findUnique({
     where: { id: claims.userId },
     select: { id: true, role: true },
   });
-  if (!user) throw new AuthenticationError("The access token's user no longer exists");
-  return user;
+  if (!user) return refused("The access token's user no longer exists");
+  return { user, credentialsError: null };
 }

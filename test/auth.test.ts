@@ -493,13 +493,55 @@ describe("token attacks: every bad token fails the whole request as UNAUTHENTICA
     await expectUnauthenticated(bearer(doomed.accessToken));
   });
 
-  it("refuses a bad token even on the public log-in mutation", async () => {
-    const { status, body } = await post(LOG_IN, bearer("abc"), {
+  it("refuses a bad token on an operation mixing credential mutations with anything else", async () => {
+    const mixed = `mutation ($input: LogInInput!) {
+      logIn(input: $input) { __typename }
+      changePassword(input: { currentPassword: "x", newPassword: "long enough 1" }) { __typename }
+    }`;
+    const { status, body } = await post(mixed, bearer("abc"), {
       input: { email: victim.email, password: victim.password },
     });
     expect(status).toBe(401);
     expectRefused(body, "UNAUTHENTICATED");
-    expect(JSON.stringify(body)).not.toContain("accessToken");
+    expect(body.data ?? null).toBeNull();
+  });
+});
+
+describe("credential mutations ignore a refused access token", () => {
+  // Clients typically attach the last access token to every request, the refresh included; the
+  // moment it expires is exactly when they need refreshToken to work.
+  let account: Awaited<ReturnType<typeof newCustomer>>;
+  let expired: string;
+  beforeAll(async () => {
+    account = await newCustomer("Refresher");
+    expired = await forge({ ...claimsFor(databaseId(account.user.id)), iat: now() - 1000, exp: now() - 10 });
+    const { status } = await post(ME, bearer(expired));
+    expect(status).toBe(401);
+  });
+
+  it("refreshToken works with an expired access token still attached", async () => {
+    const { status, body } = await post(REFRESH, bearer(expired), {
+      input: { refreshToken: account.refreshToken },
+    });
+    expect(status).toBe(200);
+    const refreshed = expectAuthPayload(body.data?.refreshToken);
+    expect(await me(refreshed.accessToken)).toEqual(account.user);
+  });
+
+  it("logIn, signUp and logOut work with a malformed or forged one", async () => {
+    for (const headers of [bearer(expired), bearer("abc"), { authorization: "Basic abc" }]) {
+      const login = await post(LOG_IN, headers, {
+        input: { email: account.email, password: account.password },
+      });
+      expect(login.status).toBe(200);
+      const session = expectAuthPayload(login.body.data?.logIn);
+      const logout = await post(LOG_OUT, headers, { input: { refreshToken: session.refreshToken } });
+      expect(logout.body).toEqual({ data: { logOut: true } });
+    }
+    const signUp = await post(SIGN_UP, bearer(expired), {
+      input: { email: uniqueEmail("fresh"), name: "Fresh", password: "long enough 1" },
+    });
+    expectAuthPayload(signUp.body.data?.signUp);
   });
 });
 

@@ -1,0 +1,28 @@
+import { getOperationAST, Kind } from "graphql";
+import type { Plugin } from "graphql-yoga";
+import type { Context } from "../context.ts";
+
+/** Mutations that act on the credentials they are given, never on the caller's identity. */
+const CREDENTIAL_MUTATIONS = new Set(["logIn", "signUp", "refreshToken", "logOut"]);
+
+/**
+ * A request whose Bearer token was refused fails whole as UNAUTHENTICATED (HTTP 401), before
+ * anything runs, rather than running as anonymous. The exception is an operation made only of
+ * credential mutations: a client whose access token has just expired, and whose HTTP client
+ * still sends it, must be able to refresh it (or log in again).
+ */
+export function refuseBadCredentials(): Plugin<Context> {
+  return {
+    onExecute({ args }) {
+      const error = args.contextValue.credentialsError;
+      if (!error) return;
+      const operation = getOperationAST(args.document, args.operationName);
+      const onlyCredentialMutations =
+        operation?.operation === "mutation" &&
+        operation.selectionSet.selections.every(
+          (selection) => selection.kind === Kind.FIELD && CREDENTIAL_MUTATIONS.has(selection.name.value),
+        );
+      if (!onlyCredentialMutations) throw error;
+    },
+  };
+}
