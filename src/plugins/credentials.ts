@@ -1,4 +1,4 @@
-import { getOperationAST, Kind } from "graphql";
+import { type ExecutionArgs, getOperationAST, Kind } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Context } from "../context.ts";
 
@@ -12,17 +12,17 @@ const CREDENTIAL_MUTATIONS = new Set(["logIn", "signUp", "refreshToken", "logOut
  * still sends it, must be able to refresh it (or log in again).
  */
 export function refuseBadCredentials(): Plugin<Context> {
-  return {
-    onExecute({ args }) {
-      const error = args.contextValue.credentialsError;
-      if (!error) return;
-      const operation = getOperationAST(args.document, args.operationName);
-      const onlyCredentialMutations =
-        operation?.operation === "mutation" &&
-        operation.selectionSet.selections.every(
-          (selection) => selection.kind === Kind.FIELD && CREDENTIAL_MUTATIONS.has(selection.name.value),
-        );
-      if (!onlyCredentialMutations) throw error;
-    },
+  const check = ({ args }: { args: ExecutionArgs }) => {
+    const error = (args.contextValue as Context).credentialsError;
+    if (!error) return;
+    const operation = getOperationAST(args.document, args.operationName);
+    const onlyCredentialMutations =
+      operation?.operation === "mutation" &&
+      operation.selectionSet.selections.every(
+        (selection) => selection.kind === Kind.FIELD && CREDENTIAL_MUTATIONS.has(selection.name.value),
+      );
+    if (!onlyCredentialMutations) throw error;
   };
+  // Subscriptions start through onSubscribe, not onExecute; they must not slip past.
+  return { onExecute: check, onSubscribe: check };
 }
