@@ -1,5 +1,5 @@
 import { PothosValidationError } from "@pothos/core";
-import { GraphQLError } from "graphql";
+import { type ExecutionResult, GraphQLError } from "graphql";
 import { maskError as yogaMaskError } from "graphql-yoga";
 
 /**
@@ -109,4 +109,17 @@ export function maskError(error: unknown, message: string, isDev?: boolean): Err
     });
   }
   return yogaMaskError(error, message, isDev);
+}
+
+/**
+ * The extensions.code of every error in an answer, including answers refused before execution
+ * (parse, validation, limits). A streamed answer's errors are not collected.
+ */
+export function errorCodes(
+  result: ExecutionResult | readonly ExecutionResult[] | AsyncIterable<unknown>,
+): string[] {
+  const results = Array.isArray(result) ? result : Symbol.asyncIterator in result ? [] : [result];
+  return (results as ExecutionResult[]).flatMap(({ errors }) =>
+    (errors ?? []).map((error) => String(error.extensions?.code ?? "ERROR")),
+  );
 }

@@ -1,8 +1,9 @@
-import { type ExecutionResult, GraphQLError, getOperationAST } from "graphql";
+import { GraphQLError, getOperationAST } from "graphql";
 import type { Plugin, YogaLogger } from "graphql-yoga";
 import { pino } from "pino";
 import type { Config } from "../config.ts";
 import type { Context } from "../context.ts";
+import { errorCodes } from "../errors.ts";
 
 export type Logger = pino.Logger;
 
@@ -88,11 +89,7 @@ export function requestLogging(logger: Logger, isProduction: boolean): Plugin<Co
     // Every answer passes here, including those refused before execution (parse, validation,
     // limits), so the outcome names every error code the client received.
     onResultProcess({ request, result }) {
-      const entry = started.get(request);
-      const results = Array.isArray(result) ? result : Symbol.asyncIterator in result ? [] : [result];
-      for (const { errors } of results as ExecutionResult[]) {
-        for (const error of errors ?? []) entry?.errorCodes.push(String(error.extensions?.code ?? "ERROR"));
-      }
+      started.get(request)?.errorCodes.push(...errorCodes(result));
     },
     onResponse({ request, response }) {
       const entry = started.get(request);

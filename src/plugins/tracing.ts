@@ -3,10 +3,11 @@ import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
-import { type ExecutionResult, getOperationAST } from "graphql";
+import { getOperationAST } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Config } from "../config.ts";
 import type { Context } from "../context.ts";
+import { errorCodes } from "../errors.ts";
 
 const headers: TextMapGetter<Headers> = {
   get: (carrier, key) => carrier.get(key) ?? undefined,
@@ -62,13 +63,8 @@ export function tracing(config: NonNullable<Config["tracing"]>, graphqlEndpoint:
       entry.span.setAttribute("graphql.operation.type", operation.operation);
       if (name) entry.span.setAttribute("graphql.operation.name", name);
     },
-    // Every answer passes here, also those refused before execution (parse, validation, limits).
     onResultProcess({ request, result }) {
-      const entry = spans.get(request);
-      const results = Array.isArray(result) ? result : Symbol.asyncIterator in result ? [] : [result];
-      for (const { errors } of results as ExecutionResult[]) {
-        for (const error of errors ?? []) entry?.errorCodes.add(String(error.extensions?.code ?? "ERROR"));
-      }
+      for (const code of errorCodes(result)) spans.get(request)?.errorCodes.add(code);
     },
     onResponse({ request, response }) {
       const entry = spans.get(request);
