@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, type Plugin, useReadinessCheck } from "graphql-yoga";
 import type { Config } from "./config.ts";
 import { authenticate, type Context, clientAddress, type ServerContext } from "./context.ts";
@@ -38,8 +39,10 @@ export function createApp(config: Config) {
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: "/healthz",
     landingPage: false,
-    // GraphiQL needs introspection; it is served where introspection is on.
+    // GraphiQL needs introspection; it is served where introspection is on. Its scripts and
+    // styles are served from this package, not a CDN, so it works offline and air-gapped.
     graphiql: config.limits.introspection ? { title: "Product catalog" } : false,
+    renderGraphiQL,
     logging: yogaLogger(logger),
     // Unexpected errors become "Unexpected error." in production; development shows the cause.
     maskedErrors: { isDev: !isProduction, maskError },

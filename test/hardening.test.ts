@@ -377,6 +377,15 @@ describe("introspection in development (default: on)", () => {
     expect(await graphiql(server)).toMatch(/graphiql/i);
   });
 
+  it("serves GraphiQL's scripts and styles itself, so it works without internet access", async () => {
+    const page = await graphiql(server);
+    expect(page.length).toBeGreaterThan(100_000);
+    const external = [...page.matchAll(/<(?:script|link)\b[^>]*\b(?:src|href)=["']?(https?:[^"' >]+)/gi)]
+      .map((match) => match[1])
+      .filter((url) => !url?.endsWith(".ico"));
+    expect(external).toEqual([]);
+  });
+
   it("suggests field names (the production test above can tell them apart)", async () => {
     const body = await server.graphql(MISSPELLED);
     expect(body.errors?.[0]?.message).toMatch(/Did you mean "products?"/);
