@@ -209,6 +209,28 @@ describe("requests per client address behind a proxy (TRUST_PROXY=true, RATE_LIM
   });
 });
 
+describe.each(STORES)(
+  "requests per user, from any address, counters in %s (TRUST_PROXY=true, RATE_LIMIT_REQUESTS=3)",
+  (store) => {
+    const server = startServerWithStore(store, { TRUST_PROXY: "true", RATE_LIMIT_REQUESTS: "3" });
+    const user = server.as("CUSTOMER");
+    const other = server.as("CUSTOMER");
+    const as = async (client: typeof user, address: string) => ({
+      authorization: `Bearer ${(await client.session()).accessToken}`,
+      "x-forwarded-for": address,
+    });
+
+    it("refuses a user's 4th request with 429 even from a 4th address; others keep their allowance", async () => {
+      for (let i = 1; i <= 3; i++)
+        expectAnswered(await post(server, QUERY, undefined, await as(user, `203.0.113.${i}`)));
+      expectRateLimited(await post(server, QUERY, undefined, await as(user, "203.0.113.4")), 60);
+      // The address itself has requests left: anonymous, or as another user, it is still served.
+      expectAnswered(await post(server, QUERY, undefined, { "x-forwarded-for": "203.0.113.4" }));
+      expectAnswered(await post(server, QUERY, undefined, await as(other, "203.0.113.4")));
+    });
+  },
+);
+
 // ---------------------------------------------------------------------------------------------
 // Mutations per user
 

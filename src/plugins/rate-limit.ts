@@ -6,9 +6,10 @@ import type { RateLimits } from "../rate-limits.ts";
 
 /**
  * Request-rate limits: every GraphQL request counts against the client's address (HTTP 429
- * before the body is parsed), and every mutation against the user, or the address when
- * anonymous. Log-in and sign-up attempts have their own limit, applied in those resolvers
- * because it is keyed on the email too.
+ * before the body is parsed) and, once authenticated, against the user too, whatever address it
+ * comes from; every mutation counts against the user, or the address when anonymous. Log-in and
+ * sign-up attempts have their own limit, applied in those resolvers because it is keyed on the
+ * email too.
  */
 export function rateLimiting(rateLimits: RateLimits, trustProxy: boolean): Plugin<Context> {
   return {
@@ -35,12 +36,12 @@ export function rateLimiting(rateLimits: RateLimits, trustProxy: boolean): Plugi
       }
     },
     async onExecute({ args, setResultAndStopExecution }) {
-      const operation = getOperationAST(args.document, args.operationName);
-      if (operation?.operation !== "mutation") return;
       const context = args.contextValue;
-      const key = context.user ? `user:${context.user.id}` : `address:${context.clientAddress}`;
+      const user = context.user ? `user:${context.user.id}` : null;
+      const isMutation = getOperationAST(args.document, args.operationName)?.operation === "mutation";
       try {
-        await rateLimits.consume("mutations", key);
+        if (user) await rateLimits.consume("requests", user);
+        if (isMutation) await rateLimits.consume("mutations", user ?? `address:${context.clientAddress}`);
       } catch (error) {
         if (!(error instanceof RateLimitedError)) throw error;
         setResultAndStopExecution({ errors: [error] });
