@@ -14,6 +14,7 @@ import { deny, type IRules, shield } from "graphql-shield";
 import { createYoga } from "graphql-yoga";
 import { ruleTree } from "../src/auth/permissions.ts";
 import { loadConfig } from "../src/config.ts";
+import type { Context } from "../src/context.ts";
 import { createPrisma } from "../src/db.ts";
 import { createRateLimits } from "../src/rate-limits.ts";
 import { builder } from "../src/schema/builder.ts";
@@ -62,11 +63,12 @@ function executor(schema: GraphQLSchema) {
     schema,
     logging: false,
     maskedErrors: false,
-    context: () => ({
+    context: (): Context => ({
       config,
       prisma,
       requestId: randomUUID(),
       user: { id: admin.id, role: admin.role },
+      credentialsError: null,
       clientAddress: "127.0.0.1",
       rateLimits,
     }),
