@@ -693,6 +693,21 @@ describe("node and nodes", () => {
     expect(body.data?.node).toBeNull();
   });
 
+  it("answers 100 ids, and refuses 101 or many more with BAD_USER_INPUT rather than failing the query", async () => {
+    const NODES = "query ($ids: [ID!]!) { nodes(ids: $ids) { id } }";
+    const ids = (count: number) =>
+      Array.from({ length: count }, (_, i) => Buffer.from(`Product:${i + 1}`).toString("base64"));
+    const hundred = await server.graphql(NODES, { ids: ids(100) });
+    expect(hundred.errors).toBeUndefined();
+    expect(hundred.data?.nodes).toHaveLength(100);
+    for (const count of [101, 2000]) {
+      const body = await server.graphql(NODES, { ids: ids(count) });
+      expect(body.data ?? null).toBeNull();
+      expect(body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+      expect(body.errors?.[0]?.message).toMatch(/at most 100 ids/);
+    }
+  });
+
   it("refuses a malformed id with BAD_USER_INPUT", async () => {
     const body = await admin.graphql(NODE, { id: "not-a-global-id" });
     expect(body.data?.node ?? null).toBeNull();

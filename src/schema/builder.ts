@@ -4,8 +4,11 @@ import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
 import { DateTimeResolver } from "graphql-scalars";
 import type { Context } from "../context.ts";
+import { ValidationError } from "../errors.ts";
 import type PrismaTypes from "../generated/pothos-types.ts";
 import { getDatamodel } from "../generated/pothos-types.ts";
+
+const MAX_NODE_IDS = 100;
 
 const capitalize = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
 
@@ -34,6 +37,17 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: "omit",
     cursorType: "String",
+    nodesQueryOptions: {
+      description: `The objects of these ids, in the same order; null where there is none. At most ${MAX_NODE_IDS} ids.`,
+      // Prisma looks the ids up in one statement, and SQLite takes at most 999 bound values: a
+      // long list must be a clear input error, not a failing query.
+      resolve: (_root, { ids }, _context, _info, resolveNodes) => {
+        if (ids.length > MAX_NODE_IDS) {
+          throw ValidationError.forField("ids", `must list at most ${MAX_NODE_IDS} ids, not ${ids.length}`);
+        }
+        return resolveNodes(ids);
+      },
+    },
   },
   errors: {
     // Mutations answer `<Name>Result = <Name>Payload | <typed errors>`.
