@@ -381,6 +381,26 @@ function generate(): Hostile[] {
     add(post("extra variable", json({ query, variables: JSON.parse('{"nope": 1, "__proto__": {"x": 1}}') })));
   }
 
+  // Long lists of valid values: each must be answered or refused, never run into a database limit.
+  for (const count of [500, 1_000, 4_000]) {
+    const ids = Array.from({ length: count }, (_, n) => Buffer.from(`Product:${n + 1}`).toString("base64"));
+    add(
+      post(
+        "long list",
+        json({ query: "query ($ids: [ID!]!) { nodes(ids: $ids) { id } }", variables: { ids } }),
+      ),
+    );
+    add(
+      post(
+        "long list",
+        json({
+          query: "query ($filter: ProductFilter) { products(first: 1, filter: $filter) { totalCount } }",
+          variables: { filter: { status: Array.from({ length: count }, () => "ACTIVE") } },
+        }),
+      ),
+    );
+  }
+
   // Operation names: unknown, pointing at nothing, or missing when several operations are sent.
   const twoOperations = "query A { __typename } query B { products(first: 1) { totalCount } }";
   for (let i = 0; i < 20; i++) {

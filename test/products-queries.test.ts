@@ -502,6 +502,14 @@ describe("products connection: filters", () => {
     }
   });
 
+  it("accepts a status list repeating one status thousands of times", async () => {
+    const status = [...Array.from({ length: 3000 }, () => "DRAFT"), "ARCHIVED"];
+    const expected = matching((fixture) => fixture.status !== "ACTIVE");
+    const page = await filtered({ status });
+    expect(page.ids).toEqual(expected);
+    expect(page.totalCount).toBe(expected.length);
+  });
+
   it("combines every filter with AND", async () => {
     const tree = subtree("electronics");
     const expected = matching(

@@ -140,7 +140,8 @@ async function productWhere(
     conditions.push({ stock: filter.inStock ? { gt: 0 } : 0 });
   }
   if (filter.status?.length) {
-    conditions.push({ status: { in: filter.status } });
+    // Deduplicated: a list repeating one status thousands of times would exceed SQLite's 999 bound values.
+    conditions.push({ status: { in: [...new Set(filter.status)] } });
   }
   return { AND: conditions };
 }
