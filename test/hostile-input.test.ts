@@ -1,6 +1,6 @@
 import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { startTestServer } from "./helpers.ts";
 
 // A deterministic sweep of malformed and hostile requests against a real server. Whatever comes
@@ -15,6 +15,27 @@ const production = startTestServer({
   SECRET_KEY: "hostile-input-test-secret-key-0123456789",
 });
 type Server = typeof server;
+
+// Products to look at: some faults (a LIKE pattern SQLite refuses, say) only show on a table with
+// rows, since SQLite never evaluates a condition on an empty one.
+beforeAll(async () => {
+  for (const target of [server, production]) {
+    const admin = target.as("ADMIN");
+    for (let i = 0; i < 5; i++) {
+      const input = {
+        sku: `SWEEP-${i}`,
+        name: `Sweep ${i}`,
+        description: "50% off_now",
+        price: "9.99",
+        currency: "EUR",
+        status: "ACTIVE",
+        stock: 3,
+      };
+      const body = await admin.graphql(CREATE_PRODUCT, { input });
+      expect(body.data?.createProduct.__typename).toBe("CreateProductPayload");
+    }
+  }
+});
 
 const MAX_BODY_BYTES = 100_000; // MAX_BODY_BYTES default
 const CONCURRENCY = 16;
@@ -396,6 +417,15 @@ function generate(): Hostile[] {
         json({
           query: "query ($filter: ProductFilter) { products(first: 1, filter: $filter) { totalCount } }",
           variables: { filter: { status: Array.from({ length: count }, () => "ACTIVE") } },
+        }),
+      ),
+    );
+    add(
+      post(
+        "long string",
+        json({
+          query: "query ($filter: ProductFilter) { products(first: 1, filter: $filter) { totalCount } }",
+          variables: { filter: { search: random.word(count * 20) } },
         }),
       ),
     );

@@ -440,6 +440,18 @@ describe("products connection: filters", () => {
     }
   });
 
+  it("refuses a search over 500 characters with BAD_USER_INPUT on filter.search", async () => {
+    expect((await filtered({ search: "a".repeat(500) })).totalCount).toBe(0);
+    for (const length of [501, 60_000]) {
+      const body = await admin.graphql(PRODUCTS_PAGE, { filter: { search: "a".repeat(length) } });
+      expect(body.data?.products ?? null).toBeNull();
+      expect(body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+      expect(body.errors?.[0]?.extensions?.fieldErrors).toEqual([
+        { field: "filter.search", message: "must be at most 500 characters" },
+      ]);
+    }
+  });
+
   it("search with no match gives an empty connection", async () => {
     const page = await filtered({ search: "no such thing anywhere" });
     expect(page.ids).toEqual([]);

@@ -65,11 +65,13 @@ const PriceRange = builder.inputType("PriceRange", {
   }),
 });
 
+const MAX_SEARCH_LENGTH = 500;
+
 const ProductFilter = builder.inputType("ProductFilter", {
   fields: (t) => ({
     search: t.string({
       required: false,
-      description: "Matches products whose name or description contains this text (case-insensitive).",
+      description: `Matches products whose name or description contains this text (case-insensitive; at most ${MAX_SEARCH_LENGTH} characters).`,
     }),
     categoryId: t.id({ required: false }),
     includeSubcategories: t.boolean({
@@ -121,6 +123,10 @@ async function productWhere(
 ): Promise<Prisma.ProductWhereInput> {
   const conditions: Prisma.ProductWhereInput[] = [visibleProducts(context)];
   if (!filter) return { AND: conditions };
+  // No useful search is longer, and SQLite refuses LIKE patterns over 50,000 bytes outright.
+  if ((filter.search?.length ?? 0) > MAX_SEARCH_LENGTH) {
+    throw ValidationError.forField("filter.search", `must be at most ${MAX_SEARCH_LENGTH} characters`);
+  }
   const search = searchTerm(filter.search ?? "");
   if (search) conditions.push({ searchText: { contains: search } });
   if (filter.categoryId != null) {
