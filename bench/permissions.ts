@@ -13,6 +13,7 @@ import { applyMiddleware } from "graphql-middleware";
 import { deny, type IRules, shield } from "graphql-shield";
 import { createYoga } from "graphql-yoga";
 import { ruleTree } from "../src/auth/permissions.ts";
+import { createInTree } from "../src/category-tree.ts";
 import { loadConfig } from "../src/config.ts";
 import type { Context } from "../src/context.ts";
 import { createPrisma } from "../src/db.ts";
@@ -34,7 +35,9 @@ execFileSync("npx", ["prisma", "migrate", "deploy"], {
 });
 const config = loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: "silent" });
 const prisma = createPrisma(config);
-const category = await prisma.category.create({ data: { name: "Bench", slug: "bench" } });
+const category = await prisma.$transaction((transaction) =>
+  createInTree(transaction, { name: "Bench", slug: "bench" }, null),
+);
 await prisma.product.createMany({
   data: Array.from({ length: 100 }, (_, index) => ({
     sku: `BENCH-${index}`,

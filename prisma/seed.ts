@@ -1,6 +1,7 @@
 // Seeds a sample catalog: `npm run db:seed`. Idempotent: rows are matched by slug and sku, and
 // existing rows are left as they are. With --if-empty (used by `npm start`) it does nothing when
 // the database already has products, so a restart never brings back what someone deleted.
+import { createInTree, type TreePosition } from "../src/category-tree.ts";
 import { loadConfig } from "../src/config.ts";
 import { createPrisma } from "../src/db.ts";
 import { productSearchText } from "../src/search-text.ts";
@@ -81,15 +82,15 @@ try {
   if (process.argv.includes("--if-empty") && (await prisma.product.count()) > 0) {
     console.log("Seed skipped: the catalog already has products.");
   } else {
-    const idBySlug = new Map<string, number>();
+    const bySlug = new Map<string, TreePosition>();
     for (const category of categories) {
-      const parentId = category.parent ? idBySlug.get(category.parent) : undefined;
-      const row = await prisma.category.upsert({
-        where: { slug: category.slug },
-        create: { name: category.name, slug: category.slug, parentId },
-        update: {},
-      });
-      idBySlug.set(category.slug, row.id);
+      const parent = category.parent ? (bySlug.get(category.parent) ?? null) : null;
+      const row =
+        (await prisma.category.findUnique({ where: { slug: category.slug } })) ??
+        (await prisma.$transaction((transaction) =>
+          createInTree(transaction, { name: category.name, slug: category.slug }, parent),
+        ));
+      bySlug.set(category.slug, row);
     }
     let index = 0;
     for (const [slug, names] of Object.entries(productsByCategory)) {
@@ -112,7 +113,7 @@ try {
             currency: "EUR",
             stock: (index * 13) % 40,
             status: index % 11 === 0 ? "DRAFT" : index % 17 === 0 ? "ARCHIVED" : "ACTIVE",
-            categoryId: idBySlug.get(slug),
+            categoryId: bySlug.get(slug)?.id,
           },
           update: {},
         });

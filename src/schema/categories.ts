@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { visibleProducts } from "../auth/permissions.ts";
-import type { Context } from "../context.ts";
+import { createInTree, moveInTree, type TreePosition } from "../category-tree.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { conflictOnUnique } from "../unique-conflicts.ts";
@@ -42,22 +42,6 @@ export const Category = builder.prismaNode("Category", {
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
   }),
 });
-
-/** The category and every category below it. Categories are few, so one query reads the tree. */
-export async function descendantCategoryIds(
-  prisma: Prisma.TransactionClient,
-  rootId: number,
-): Promise<number[]> {
-  const all = await prisma.category.findMany({ select: { id: true, parentId: true } });
-  const found = [rootId];
-  // Breadth-first over the (small) tree; each id is appended once, so a cycle cannot loop forever.
-  for (let index = 0; index < found.length; index += 1) {
-    for (const category of all) {
-      if (category.parentId === found[index] && !found.includes(category.id)) found.push(category.id);
-    }
-  }
-  return found;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Queries
@@ -125,15 +109,16 @@ function slugify(text: string): string {
 
 const categoryUniqueFields = ["name", "slug"];
 
-async function resolveParentId(
-  context: Context,
+/** The parent an input names: undefined when not given, null for "top level". */
+async function resolveParent(
+  client: Prisma.TransactionClient,
   globalId: string | number | null | undefined,
-): Promise<number | null | undefined> {
+): Promise<TreePosition | null | undefined> {
   if (globalId == null) return globalId === null ? null : undefined;
   const id = decodeNodeId("Category", String(globalId), "parentId");
-  const exists = await context.prisma.category.findUnique({ where: { id }, select: { id: true } });
-  if (!exists) throw ValidationError.forField("parentId", `category ${globalId} does not exist`);
-  return id;
+  const parent = await client.category.findUnique({ where: { id }, select: { id: true, path: true } });
+  if (!parent) throw ValidationError.forField("parentId", `category ${globalId} does not exist`);
+  return parent;
 }
 
 const CreateCategoryInput = builder.inputType("CreateCategoryInput", {
@@ -168,10 +153,10 @@ builder.mutationFields((t) => ({
         name: input.name,
         slug: input.slug ?? slugify(input.name),
       });
-      const parentId = await resolveParentId(context, input.parentId);
-      return conflictOnUnique(categoryUniqueFields, () =>
-        context.prisma.category.create({ data: { ...data, parentId } }),
-      );
+      return context.prisma.$transaction(async (transaction) => {
+        const parent = await resolveParent(transaction, input.parentId);
+        return conflictOnUnique(categoryUniqueFields, () => createInTree(transaction, data, parent ?? null));
+      });
     },
   }),
   updateCategory: t.field({
@@ -181,21 +166,18 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, context) => {
       const id = decodeNodeId("Category", String(input.id), "id");
       const data = validateInput(z.object({ name: name.nullish(), slug: slug.nullish() }), input);
-      const parentId = await resolveParentId(context, input.parentId);
       return context.prisma.$transaction(async (transaction) => {
-        const existing = await transaction.category.findUnique({ where: { id }, select: { id: true } });
+        const existing = await transaction.category.findUnique({
+          where: { id },
+          select: { id: true, path: true },
+        });
         if (!existing) throw new NotFoundError("Category", String(input.id));
-        // A category cannot move below itself: that would cut its subtree off the tree.
-        if (parentId != null && (await descendantCategoryIds(transaction, id)).includes(parentId)) {
-          throw ValidationError.forField(
-            "parentId",
-            "must not be the category itself or one of its subcategories",
-          );
-        }
+        const parent = await resolveParent(transaction, input.parentId);
+        if (parent !== undefined) await moveInTree(transaction, existing, parent);
         return conflictOnUnique(categoryUniqueFields, () =>
           transaction.category.update({
             where: { id },
-            data: { name: data.name ?? undefined, slug: data.slug ?? undefined, parentId },
+            data: { name: data.name ?? undefined, slug: data.slug ?? undefined },
           }),
         );
       });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { visibleProducts } from "../auth/permissions.ts";
+import { inSubtree } from "../category-tree.ts";
 import type { Context } from "../context.ts";
 import { InsufficientStockError, NotFoundError, ValidationError } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -8,7 +9,6 @@ import { productSearchText, searchTerm } from "../search-text.ts";
 import { conflictOnUnique } from "../unique-conflicts.ts";
 import { validateInput } from "../validation.ts";
 import { builder } from "./builder.ts";
-import { descendantCategoryIds } from "./categories.ts";
 import { defaultPageSize, maxPageSize, OrderDirection } from "./connections.ts";
 import { mutationErrors } from "./errors.ts";
 import { Money } from "./money.ts";
@@ -117,10 +117,10 @@ function priceBound(value: string | null | undefined, field: string): bigint | u
   }
 }
 
-async function productWhere(
+function productWhere(
   filter: ProductFilterInput | null | undefined,
   context: Context,
-): Promise<Prisma.ProductWhereInput> {
+): Prisma.ProductWhereInput {
   const conditions: Prisma.ProductWhereInput[] = [visibleProducts(context)];
   if (!filter) return { AND: conditions };
   // No useful search is longer, and SQLite refuses LIKE patterns over 50,000 bytes outright.
@@ -131,11 +131,7 @@ async function productWhere(
   if (search) conditions.push({ searchText: { contains: search } });
   if (filter.categoryId != null) {
     const categoryId = decodeNodeId("Category", String(filter.categoryId), "filter.categoryId");
-    conditions.push({
-      categoryId: filter.includeSubcategories
-        ? { in: await descendantCategoryIds(context.prisma, categoryId) }
-        : categoryId,
-    });
+    conditions.push(filter.includeSubcategories ? { category: inSubtree(categoryId) } : { categoryId });
   }
   const min = priceBound(filter.price?.min, "filter.price.min");
   const max = priceBound(filter.price?.max, "filter.price.max");
@@ -186,12 +182,12 @@ builder.queryFields((t) => ({
       },
       maxSize: maxPageSize,
       defaultSize: defaultPageSize,
-      totalCount: async (_connection, args, context) =>
-        context.prisma.product.count({ where: await productWhere(args.filter, context) }),
-      resolve: async (query, _root, args, context) =>
+      totalCount: (_connection, args, context) =>
+        context.prisma.product.count({ where: productWhere(args.filter, context) }),
+      resolve: (query, _root, args, context) =>
         context.prisma.product.findMany({
           ...query,
-          where: await productWhere(args.filter, context),
+          where: productWhere(args.filter, context),
           orderBy: productOrderBy(args.orderBy),
         }),
     },

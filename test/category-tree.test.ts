@@ -1,0 +1,185 @@
+import { readdirSync, readFileSync } from "node:fs";
+import Database from "better-sqlite3";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createInTree, type TreePosition } from "../src/category-tree.ts";
+import { ERROR_FIELDS, startTestServer } from "./helpers.ts";
+import { databasePath } from "./paths.ts";
+
+// The subtree filter (products(filter: { categoryId, includeSubcategories: true })) reads the
+// paths src/category-tree.ts keeps; these tests change the tree and check that it follows.
+
+const server = startTestServer();
+const admin = server.as("ADMIN");
+
+async function graphql(query: string, variables: Record<string, unknown>) {
+  const body = await admin.graphql(query, variables);
+  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
+  return Object.values(body.data ?? {})[0] as Record<string, any>;
+}
+
+async function createCategory(name: string, parentId: string | null = null): Promise<string> {
+  const result = await graphql(
+    `mutation ($input: CreateCategoryInput!) { createCategory(input: $input) {
+      ${ERROR_FIELDS} ... on CreateCategoryPayload { category { id } } } }`,
+    { input: { name, parentId } },
+  );
+  expect(result.__typename, JSON.stringify(result)).toBe("CreateCategoryPayload");
+  return result.category.id;
+}
+
+async function moveCategory(id: string, parentId: string | null) {
+  return graphql(
+    `mutation ($input: UpdateCategoryInput!) { updateCategory(input: $input) {
+      ${ERROR_FIELDS} ... on UpdateCategoryPayload { category { parent { id } } } } }`,
+    { input: { id, parentId } },
+  );
+}
+
+async function createProduct(name: string, categoryId: string): Promise<string> {
+  const result = await graphql(
+    `mutation ($input: CreateProductInput!) { createProduct(input: $input) {
+      ${ERROR_FIELDS} ... on CreateProductPayload { product { id } } } }`,
+    {
+      input: {
+        sku: name.toUpperCase().replace(/\W+/g, "-"),
+        name,
+        price: "1.00",
+        currency: "EUR",
+        categoryId,
+      },
+    },
+  );
+  expect(result.__typename, JSON.stringify(result)).toBe("CreateProductPayload");
+  return result.product.id;
+}
+
+/** The ids of the products in a category and every category below it, oldest first. */
+async function inSubtree(categoryId: string): Promise<string[]> {
+  const products = await graphql(
+    `query ($categoryId: ID!) { products(first: 100, filter: { categoryId: $categoryId, includeSubcategories: true }) {
+      totalCount edges { node { id } } } }`,
+    { categoryId },
+  );
+  const ids = products.edges.map((edge: { node: { id: string } }) => edge.node.id);
+  expect(products.totalCount).toBe(ids.length);
+  return ids;
+}
+
+describe("the subtree filter follows the tree as it changes", () => {
+  // A > Branch > Leaf > Twig, and B; a product in A, in Branch and in Twig.
+  const ids: Record<string, string> = {};
+  beforeAll(async () => {
+    ids.a = await createCategory("Tree A");
+    ids.b = await createCategory("Tree B");
+    ids.branch = await createCategory("Branch", ids.a);
+    ids.leaf = await createCategory("Leaf", ids.branch);
+    ids.twig = await createCategory("Twig", ids.leaf);
+    ids.inA = await createProduct("In A", ids.a);
+    ids.inBranch = await createProduct("In Branch", ids.branch);
+    ids.inTwig = await createProduct("In Twig", ids.twig);
+  });
+
+  it("finds products at every depth below a category", async () => {
+    expect(await inSubtree(ids.a as string)).toEqual([ids.inA, ids.inBranch, ids.inTwig]);
+    expect(await inSubtree(ids.leaf as string)).toEqual([ids.inTwig]);
+    expect(await inSubtree(ids.b as string)).toEqual([]);
+  });
+
+  it("moves a whole subtree: its products leave the old ancestors and join the new ones", async () => {
+    expect((await moveCategory(ids.branch as string, ids.b as string)).category.parent).toEqual({
+      id: ids.b,
+    });
+    expect(await inSubtree(ids.a as string)).toEqual([ids.inA]);
+    expect(await inSubtree(ids.b as string)).toEqual([ids.inBranch, ids.inTwig]);
+    expect(await inSubtree(ids.leaf as string)).toEqual([ids.inTwig]);
+
+    expect((await moveCategory(ids.leaf as string, null)).category.parent).toBeNull();
+    expect(await inSubtree(ids.b as string)).toEqual([ids.inBranch]);
+    expect(await inSubtree(ids.leaf as string)).toEqual([ids.inTwig]);
+  });
+
+  it("still refuses a move below a category's own descendant after moves, changing nothing", async () => {
+    await moveCategory(ids.leaf as string, ids.branch as string);
+    const refused = await moveCategory(ids.b as string, ids.twig as string);
+    expect(refused).toMatchObject({ __typename: "ValidationError", fieldErrors: [{ field: "parentId" }] });
+    expect(await inSubtree(ids.b as string)).toEqual([ids.inBranch, ids.inTwig]);
+    expect(await inSubtree(ids.twig as string)).toEqual([ids.inTwig]);
+  });
+
+  it("does not mistake a category whose id merely starts with the same digits", async () => {
+    // Paths read "/1/", "/12/", ...: "below 1" must not match a category 12.
+    const created: string[] = [ids.a as string];
+    for (let i = 0; i < 12; i++) created.push(await createCategory(`Digits ${i}`));
+    const number = (id: string) => Buffer.from(id, "base64").toString().split(":")[1] ?? "";
+    const shorter = created.find((x) => created.some((y) => y !== x && number(y).startsWith(number(x))));
+    const longer = created.find((y) => shorter && y !== shorter && number(y).startsWith(number(shorter)));
+    expect(longer, "12 ids after the first must include one that starts with another's digits").toBeDefined();
+    const product = await createProduct("Digits product", longer as string);
+    expect(await inSubtree(shorter as string)).not.toContain(product);
+    expect(await inSubtree(longer as string)).toEqual([product]);
+  });
+});
+
+describe("a subtree larger than SQLite's 999 bound values", () => {
+  it("answers for a category with 1,500 categories below it, wide and deep", async () => {
+    // Built with the same module the mutations use; 1,500 mutations over HTTP would only be slower.
+    const root = await server.app.prisma.$transaction(async (transaction) => {
+      const top = await createInTree(transaction, { name: "Big root", slug: "big-root" }, null);
+      let parent: TreePosition = top;
+      for (let i = 0; i < 1_500; i++) {
+        const child = await createInTree(
+          transaction,
+          { name: `Big ${i}`, slug: `big-${i}` },
+          i % 2 ? parent : top,
+        );
+        parent = child;
+      }
+      return { top, deepest: parent };
+    });
+    const globalId = (id: number) => Buffer.from(`Category:${id}`).toString("base64");
+    const product = await createProduct("Deep down", globalId(root.deepest.id));
+    expect(await inSubtree(globalId(root.top.id))).toEqual([product]);
+  });
+});
+
+describe("the category_path migration", () => {
+  it("fills in the path of every category of an existing tree", () => {
+    const directories = readdirSync("prisma/migrations", { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
+    const migration = (name: string) => readFileSync(`prisma/migrations/${name}/migration.sql`, "utf8");
+    const pathMigration = directories.findIndex((name) => name.endsWith("_category_path"));
+    expect(pathMigration).toBeGreaterThan(0);
+
+    const database = new Database(databasePath("category-path-migration.db"));
+    try {
+      for (const name of directories.slice(0, pathMigration)) database.exec(migration(name));
+      // 1 > 2 > 4, 1 > 3, and 5 on its own, inserted children first to not depend on id order.
+      const insert = database.prepare(
+        `INSERT INTO "Category" ("id", "name", "slug", "parentId", "updatedAt") VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP)`,
+      );
+      database.pragma("foreign_keys = OFF");
+      for (const [id, parentId] of [
+        [4, 2],
+        [3, 1],
+        [2, 1],
+        [1, null],
+        [5, null],
+      ] as const) {
+        insert.run(id, `C${id}`, `c${id}`, parentId);
+      }
+      database.exec(migration(directories[pathMigration] as string));
+      const paths = database.prepare(`SELECT "id", "path" FROM "Category" ORDER BY "id"`).all();
+      expect(paths).toEqual([
+        { id: 1, path: "/1/" },
+        { id: 2, path: "/1/2/" },
+        { id: 3, path: "/1/3/" },
+        { id: 4, path: "/1/2/4/" },
+        { id: 5, path: "/5/" },
+      ]);
+    } finally {
+      database.close();
+    }
+  });
+});
