@@ -79,7 +79,7 @@ export function createApp(config: Config) {
       ...operationLimits(config.limits),
       // After the limits, so its parse guard wraps the token-limited parser.
       requestHygiene(),
-      ...(config.http.metrics ? metrics() : []),
+      ...(config.http.metrics ? metrics({ operationNames: config.limits.trustedDocuments != null }) : []),
     ],
   });
 

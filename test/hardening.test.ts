@@ -520,6 +520,12 @@ describe("trusted documents (TRUSTED_DOCUMENTS=<manifest>)", () => {
     expect(result.body.data ?? null).toBeNull();
     expect(result.body.errors?.[0]?.message).toMatch(/PersistedQueryNotFound/);
   });
+
+  it("labels metrics with operation names, which only the manifest can supply", async () => {
+    await postJson(server, { documentId: "q1" });
+    const text = await (await server.fetch("/metrics")).text();
+    expect(text).toMatch(/^graphql_envelop_request\{[^}]*operationName="Count"[^}]*\} [1-9]/m);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -567,6 +573,25 @@ describe("metrics (default: on)", () => {
     expect(text).toMatch(/^graphql_yoga_http_duration_count\{/m);
     expect(text).not.toContain("hunter2-secret");
     expect(text).not.toContain(junk);
+  });
+});
+
+describe("metrics under a client choosing names (no trusted documents)", () => {
+  const server = startTestServer();
+
+  it("keep the same series however many operation names and aliases clients invent", async () => {
+    const seriesAfter = async (names: number) => {
+      for (let i = 0; i < names; i++) {
+        const name = `Op${randomUUID().replaceAll("-", "")}`;
+        const body = await server.graphql(`query ${name} { ${name}: product(id: "bad") { id } }`);
+        expect(body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+      }
+      const text = await (await server.fetch("/metrics")).text();
+      expect(text).not.toMatch(/Op[0-9a-f]{32}/);
+      return text.split("\n").filter((line) => line.startsWith("graphql_")).length;
+    };
+    const before = await seriesAfter(3);
+    expect(await seriesAfter(30)).toBe(before);
   });
 });
 

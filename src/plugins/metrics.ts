@@ -7,8 +7,12 @@ import { Counter, Registry } from "prom-client";
  * Prometheus metrics at /metrics: request counts and durations (per phase and per HTTP request)
  * from Yoga's plugin, plus errors counted by their extensions.code. Each app has its own
  * registry, so several apps in one process (the tests) never share or clash on metrics.
+ *
+ * No label takes a value the client chooses freely: each distinct value adds series that are never
+ * dropped, so a client could grow /metrics and the server's memory without end. Operation names
+ * are labels only with trusted documents, where the manifest bounds them.
  */
-export function metrics(): Plugin[] {
+export function metrics({ operationNames }: { operationNames: boolean }): Plugin[] {
   const registry = new Registry();
   const errorsByCode = new Counter({
     name: "graphql_errors_total",
@@ -26,7 +30,8 @@ export function metrics(): Plugin[] {
       },
     }),
   };
-  // No url label: a URL carries the client's query string (even passwords, in a GET), and every
-  // distinct one would add a series that is never dropped.
-  return [usePrometheus({ endpoint: "/metrics", registry, labels: { url: false } }) as Plugin, countErrors];
+  // url: the client's query string (even a password, in a GET); path: response keys, which
+  // aliases choose.
+  const labels = { url: false, path: false, operationName: operationNames };
+  return [usePrometheus({ endpoint: "/metrics", registry, labels }) as Plugin, countErrors];
 }
