@@ -120,6 +120,27 @@ describe("the subtree filter follows the tree as it changes", () => {
   });
 });
 
+describe("concurrent moves", () => {
+  it("leave every stored path equal to its parent's path plus its own id", async () => {
+    const chain: string[] = [];
+    for (let i = 0; i < 20; i++) chain.push(await createCategory(`Chain ${i}`));
+    // All at once: each category under the one before it.
+    const moves = await Promise.all(chain.slice(1).map((id, i) => moveCategory(id, chain[i] as string)));
+    expect(moves.map((move) => move.__typename)).toEqual(moves.map(() => "UpdateCategoryPayload"));
+    const product = await createProduct("End of the chain", chain[19] as string);
+    expect(await inSubtree(chain[0] as string)).toEqual([product]);
+
+    const rows = await server.app.prisma.category.findMany({
+      select: { id: true, parentId: true, path: true },
+    });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    for (const row of rows) {
+      const parentPath = row.parentId == null ? "/" : byId.get(row.parentId)?.path;
+      expect(row.path, `category ${row.id}`).toBe(`${parentPath}${row.id}/`);
+    }
+  });
+});
+
 describe("a subtree larger than SQLite's 999 bound values", () => {
   it("answers for a category with 1,500 categories below it, wide and deep", async () => {
     // Built with the same module the mutations use; 1,500 mutations over HTTP would only be slower.
