@@ -7,6 +7,10 @@ import type { Prisma } from "./generated/prisma/client.ts";
  * `path contains "/4/"`, however large or deep the tree. (A list of the subtree's ids would
  * need a bound value per id, and SQLite takes at most 999 in one statement.)
  * Every write of the tree goes through this module, which keeps the paths right.
+ *
+ * The moves rely on their transaction seeing no concurrent move: true on SQLite, where write
+ * transactions run one at a time. On PostgreSQL, lock the rows read here (SELECT … FOR UPDATE)
+ * or use SERIALIZABLE, or two crossing moves could both pass the cycle check.
  */
 
 type Client = Prisma.TransactionClient;
