@@ -1,6 +1,7 @@
 // Seeds a sample catalog: `npm run db:seed`. Idempotent: rows are matched by slug and sku, and
 // existing rows are left as they are. With --if-empty (used by `npm start`) it does nothing when
-// the database already has products, so a restart never brings back what someone deleted.
+// the database already has products, so a restart never brings back what someone deleted, nor in
+// production, whose first start must not fill a real catalog with samples.
 import { createInTree, type TreePosition } from "../src/category-tree.ts";
 import { loadConfig } from "../src/config.ts";
 import { createPrisma } from "../src/db.ts";
@@ -79,7 +80,10 @@ const config = loadConfig();
 const prisma = createPrisma(config);
 
 try {
-  if (process.argv.includes("--if-empty") && (await prisma.product.count()) > 0) {
+  const ifEmpty = process.argv.includes("--if-empty");
+  if (ifEmpty && config.environment === "production") {
+    console.log("Seed skipped: NODE_ENV=production (run `npm run db:seed` to add the samples anyway).");
+  } else if (ifEmpty && (await prisma.product.count()) > 0) {
     console.log("Seed skipped: the catalog already has products.");
   } else {
     const bySlug = new Map<string, TreePosition>();
