@@ -6,18 +6,21 @@ import { describe, expect, it } from "vitest";
 import { startTestServer } from "./helpers.ts";
 import { databasePath, templateDatabasePath } from "./paths.ts";
 
-// prisma/seed.ts, run as `npm start` and `npm run db:seed` run it, against the database of a
-// running server, whose answers over HTTP show what the seed wrote.
+// The command-line scripts (the seed, user:create), run as npm runs them, against the database of
+// a running server, whose answers over HTTP show what they wrote.
 
 const run = promisify(execFile);
 const server = startTestServer();
 const admin = server.as("ADMIN");
 
-async function seed(databaseUrl: string, args: string[] = [], environment: Record<string, string> = {}) {
-  const { stdout } = await run(process.execPath, ["--import", "tsx", "prisma/seed.ts", ...args], {
+function script(path: string, args: string[], databaseUrl: string, environment: Record<string, string> = {}) {
+  return run(process.execPath, ["--import", "tsx", path, ...args], {
     env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: "test", ...environment },
   });
-  return stdout;
+}
+
+async function seed(databaseUrl: string, args: string[] = [], environment: Record<string, string> = {}) {
+  return (await script("prisma/seed.ts", args, databaseUrl, environment)).stdout;
 }
 
 async function catalog() {
@@ -34,7 +37,7 @@ async function catalog() {
 }
 
 // Slow: each run starts tsx and Prisma in a child process.
-const SEED_TIMEOUT = 120_000;
+const SCRIPT_TIMEOUT = 120_000;
 
 describe("the sample catalog seed", () => {
   it(
@@ -49,7 +52,7 @@ describe("the sample catalog seed", () => {
       await seed(server.app.config.databaseUrl);
       expect(await catalog()).toEqual(first);
     },
-    SEED_TIMEOUT,
+    SCRIPT_TIMEOUT,
   );
 
   it(
@@ -69,7 +72,7 @@ describe("the sample catalog seed", () => {
       const prefixes = new Set(below.data?.products.edges.map((edge: any) => edge.node.sku.slice(0, 3)));
       expect([...prefixes].sort()).toEqual(["COO", "KIT", "KNI"]);
     },
-    SEED_TIMEOUT,
+    SCRIPT_TIMEOUT,
   );
 
   it(
@@ -88,7 +91,7 @@ describe("the sample catalog seed", () => {
       expect(await seed(server.app.config.databaseUrl, ["--if-empty"])).toMatch(/already has products/);
       expect((await catalog()).products).toBe(49);
     },
-    SEED_TIMEOUT,
+    SCRIPT_TIMEOUT,
   );
 
   it(
@@ -108,6 +111,66 @@ describe("the sample catalog seed", () => {
       database.close();
       expect(count).toBe(0);
     },
-    SEED_TIMEOUT,
+    SCRIPT_TIMEOUT,
+  );
+});
+
+describe("npm run user:create", () => {
+  const LOG_IN = `mutation ($input: LogInInput!) { logIn(input: $input) {
+    ... on AuthPayload { accessToken user { email role } } ... on Error { code } } }`;
+
+  it(
+    "creates the first admin, who can log in over HTTP and act as one",
+    async () => {
+      const email = "First.Admin@Example.test";
+      const password = "a long admin pass phrase";
+      const { stdout } = await script(
+        "scripts/create-user.ts",
+        ["--email", email, "--password", password, "--role", "admin"],
+        server.app.config.databaseUrl,
+      );
+      expect(stdout).toMatch(/Created ADMIN first.admin@example.test/);
+      const logIn = await server.graphql(LOG_IN, { input: { email, password } });
+      expect(logIn.data?.logIn.user).toEqual({ email: "first.admin@example.test", role: "ADMIN" });
+      const users = await server.graphql(
+        "{ users(first: 1) { totalCount } }",
+        {},
+        {
+          authorization: `Bearer ${logIn.data?.logIn.accessToken}`,
+        },
+      );
+      expect(users.errors).toBeUndefined();
+    },
+    SCRIPT_TIMEOUT,
+  );
+
+  it(
+    "refuses a taken email (exit code 1) and bad arguments (exit code 2), creating nobody",
+    async () => {
+      const url = server.app.config.databaseUrl;
+      const failures = await Promise.all(
+        [
+          ["--email", "first.admin@example.test", "--password", "another long password"],
+          ["--email", "short@example.test", "--password", "short"],
+          ["--email", "nobody@example.test", "--password", "long enough 123", "--role", "OWNER"],
+          ["--password", "long enough 123"],
+        ].map((args) =>
+          script("scripts/create-user.ts", args, url).then(
+            () => null,
+            (error) => error,
+          ),
+        ),
+      );
+      expect(failures.map((failure) => failure?.code)).toEqual([1, 1, 2, 2]);
+      expect(failures[0].stderr).toMatch(/email is already taken/);
+      expect(failures[1].stderr).toMatch(/password: must be at least 8 characters/);
+      expect(failures[2].stderr).toMatch(/Usage:/);
+      const users = await admin.graphql("{ users(first: 100) { edges { node { email } } } }");
+      const emails = users.data?.users.edges.map((edge: { node: { email: string } }) => edge.node.email);
+      expect(emails).toContain("first.admin@example.test");
+      expect(emails).not.toContain("short@example.test");
+      expect(emails).not.toContain("nobody@example.test");
+    },
+    SCRIPT_TIMEOUT,
   );
 });
