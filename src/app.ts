@@ -92,7 +92,16 @@ export function createApp(config: Config) {
     await prepareDatabase(prisma);
     // Counted before Redis answers, requests would only reach this process's fallback counters.
     await rateLimits.ready();
-    const server = createServer((request, response) => {
+    const timeout = config.http.requestTimeoutMs;
+    // Slow clients (a trickle of headers or body) are answered 408 and cut off after the request
+    // timeout instead of holding a socket for Node's default five minutes. Node checks for them
+    // at this interval, so it must not be much longer than the timeout.
+    const timeouts = {
+      requestTimeout: timeout,
+      headersTimeout: timeout,
+      connectionsCheckingInterval: Math.min(1_000, timeout),
+    };
+    const server = createServer(timeouts, (request, response) => {
       if (!accepting) {
         // A new request on a kept-alive connection after shutdown began: refuse it and close.
         response.writeHead(503, { connection: "close", "retry-after": "1" }).end();

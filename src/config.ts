@@ -36,6 +36,7 @@ const environmentSchema = z.object({
 
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(600).default(10),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(100_000),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   EXECUTION_TIMEOUT_MS: z.coerce.number().int().min(10).default(10_000),
   MAX_DEPTH: z.coerce.number().int().min(1).default(12),
   MAX_ALIASES: z.coerce.number().int().min(0).default(15),
@@ -89,6 +90,8 @@ export type Config = {
     /** In-flight requests get this long to finish after SIGTERM. */
     shutdownTimeoutMs: number;
     maxBodyBytes: number;
+    /** A client gets this long to send a whole request, headers and body (slow clients hold sockets). */
+    requestTimeoutMs: number;
     /** Browser origins allowed to call the API ("*" for any); empty: same-origin only. */
     corsOrigins: string[];
     /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
@@ -162,6 +165,7 @@ export function loadConfig(environment: Environment = readEnvironment()): Config
     http: {
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000,
       maxBodyBytes: env.MAX_BODY_BYTES,
+      requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
       corsOrigins: (env.CORS_ORIGINS ?? (isProduction ? "" : "*"))
         .split(",")
         .map((origin) => origin.trim())

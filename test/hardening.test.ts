@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -244,6 +245,43 @@ describe("cost limit (MAX_COST=20)", () => {
 
 // ---------------------------------------------------------------------------------------------
 // Request body size
+
+describe("slow clients (REQUEST_TIMEOUT_MS=1000)", () => {
+  const server = startTestServer({ REQUEST_TIMEOUT_MS: "1000" });
+
+  /** Sends `data` over a raw connection, then waits (without sending more) until the server closes it. */
+  function sendAndWait(data: string): Promise<string> {
+    const url = new URL(server.url);
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(url.port), url.hostname, () => socket.write(data));
+      let received = "";
+      socket.setEncoding("utf8").on("data", (chunk: string) => {
+        received += chunk;
+      });
+      socket.on("error", reject);
+      socket.on("close", () => resolve(received));
+    });
+  }
+
+  it("answers 408 and closes a connection whose headers never end", async () => {
+    const answer = await sendAndWait(
+      "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n",
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it("answers 408 and closes a connection whose body never arrives in full", async () => {
+    const body = JSON.stringify({ query: CHEAP_QUERY });
+    const answer = await sendAndWait(
+      `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length + 50}\r\n\r\n${body}`,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it("still answers ordinary requests", async () => {
+    expect((await postJson(server, { query: CHEAP_QUERY })).status).toBe(200);
+  });
+});
 
 describe("request body size (MAX_BODY_BYTES=2048)", () => {
   const server = startTestServer({ MAX_BODY_BYTES: "2048" });
