@@ -392,6 +392,10 @@ function generate(): Hostile[] {
     "UHJvZHVjdDo5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OQ==",
     "UHJvZHVjdDpOYU4=",
     "%%%",
+    // Cursors in Pothos's format holding what no list here uses, and a price past 64 bits.
+    Buffer.from("GPC:S:abc").toString("base64"),
+    Buffer.from('GPC:J:{"id":1}').toString("base64"),
+    { price: { min: "9".repeat(30), max: `-${"9".repeat(30)}` } },
   ];
   for (const [query, name] of typed) {
     for (const value of wrongValues)

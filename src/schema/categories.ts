@@ -6,7 +6,7 @@ import type { Prisma } from "../generated/prisma/client.ts";
 import { conflictOnUnique } from "../unique-conflicts.ts";
 import { validateInput } from "../validation.ts";
 import { builder } from "./builder.ts";
-import { defaultPageSize, maxPageSize } from "./connections.ts";
+import { checkPageArgs, defaultPageSize } from "./connections.ts";
 import { mutationErrors } from "./errors.ts";
 import { decodeNodeId, nodeKey } from "./node-ids.ts";
 
@@ -30,7 +30,7 @@ export const Category = builder.prismaNode("Category", {
     products: t.relatedConnection("products", {
       cursor: "id",
       description: "The products directly in this category that the request may see, oldest first.",
-      maxSize: maxPageSize,
+      maxSize: checkPageArgs,
       defaultSize: defaultPageSize,
       totalCount: true,
       query: (_args, context) => ({
@@ -70,7 +70,7 @@ builder.queryFields((t) => ({
       cursor: "id",
       description: "All categories by name; topLevelOnly limits them to those without a parent.",
       args: { topLevelOnly: t.arg.boolean({ required: false, defaultValue: false }) },
-      maxSize: maxPageSize,
+      maxSize: checkPageArgs,
       defaultSize: defaultPageSize,
       totalCount: (_connection, args, context) =>
         context.prisma.category.count({ where: args.topLevelOnly ? { parentId: null } : {} }),

@@ -9,7 +9,7 @@ import { productSearchText, searchTerm } from "../search-text.ts";
 import { conflictOnUnique } from "../unique-conflicts.ts";
 import { validateInput } from "../validation.ts";
 import { builder } from "./builder.ts";
-import { defaultPageSize, maxPageSize, OrderDirection } from "./connections.ts";
+import { checkPageArgs, defaultPageSize, OrderDirection } from "./connections.ts";
 import { mutationErrors } from "./errors.ts";
 import { Money } from "./money.ts";
 import { decodeNodeId, nodeKey } from "./node-ids.ts";
@@ -110,11 +110,17 @@ function productOrderBy(order: ProductOrderInput | null | undefined) {
 
 function priceBound(value: string | null | undefined, field: string): bigint | undefined {
   if (value == null) return undefined;
+  let micros: bigint;
   try {
-    return decimalToMicros(value);
+    micros = decimalToMicros(value);
   } catch (error) {
     throw ValidationError.forField(field, (error as Error).message);
   }
+  // Beyond any price, and beyond the 64-bit column SQL compares it with.
+  if (micros > MAX_AMOUNT_UNITS * 1_000_000n || micros < -MAX_AMOUNT_UNITS * 1_000_000n) {
+    throw ValidationError.forField(field, `must be between -${MAX_AMOUNT_UNITS} and ${MAX_AMOUNT_UNITS}`);
+  }
+  return micros;
 }
 
 function productWhere(
@@ -180,7 +186,7 @@ builder.queryFields((t) => ({
         filter: t.arg({ type: ProductFilter, required: false }),
         orderBy: t.arg({ type: ProductOrder, required: false }),
       },
-      maxSize: maxPageSize,
+      maxSize: checkPageArgs,
       defaultSize: defaultPageSize,
       totalCount: (_connection, args, context) =>
         context.prisma.product.count({ where: productWhere(args.filter, context) }),

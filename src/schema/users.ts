@@ -12,7 +12,7 @@ import { AuthenticationError, ConflictError, NotFoundError, ValidationError } fr
 import { conflictOnUnique } from "../unique-conflicts.ts";
 import { validateInput } from "../validation.ts";
 import { builder } from "./builder.ts";
-import { defaultPageSize, maxPageSize } from "./connections.ts";
+import { checkPageArgs, defaultPageSize } from "./connections.ts";
 import { mutationErrors } from "./errors.ts";
 import { decodeNodeId } from "./node-ids.ts";
 
@@ -67,7 +67,7 @@ builder.queryFields((t) => ({
       type: "User",
       cursor: "id",
       description: "Every account, oldest first.",
-      maxSize: maxPageSize,
+      maxSize: checkPageArgs,
       defaultSize: defaultPageSize,
       totalCount: (_connection, _args, context) => context.prisma.user.count(),
       resolve: (query, _root, _args, context) =>
