@@ -566,6 +566,19 @@ describe("the role comes from the database, not from the token", () => {
 });
 
 describe("refreshToken", () => {
+  it("keeps one stored token per live session, not one per refresh", async () => {
+    const account = await newCustomer("Frequent refresher");
+    const userId = databaseId(account.user.id);
+    const stored = () => server.app.prisma.refreshToken.count({ where: { userId } });
+    let laptop = account.refreshToken;
+    for (let i = 0; i < 5; i++) laptop = expectAuthPayload(await refresh(laptop)).refreshToken;
+    const phone = expectAuthPayload(await logIn(account.email, account.password)).refreshToken;
+    expect(await stored()).toBe(2);
+    expect(await logOut(phone)).toBe(true);
+    expectAuthPayload(await refresh(laptop));
+    expect(await stored()).toBe(1);
+  });
+
   it("trades a refresh token for a new pair; the old one then fails", async () => {
     const account = await newCustomer("Refresher");
     const renewed = expectAuthPayload(await refresh(account.refreshToken));

@@ -21,6 +21,11 @@ export async function startSession(
   const refreshToken = newRefreshToken();
   const now = Date.now();
   const refreshTokenExpiresAt = new Date(now + auth.refreshTokenSeconds * 1000);
+  // Spent tokens (rotated, logged out, expired) are of no further use. Dropping the user's on each
+  // new session keeps about one row per live session instead of one per refresh, forever.
+  await context.prisma.refreshToken.deleteMany({
+    where: { userId: user.id, OR: [{ revokedAt: { not: null } }, { expiresAt: { lte: new Date(now) } }] },
+  });
   await context.prisma.refreshToken.create({
     data: { tokenHash: hashRefreshToken(refreshToken), userId: user.id, expiresAt: refreshTokenExpiresAt },
   });
