@@ -37,7 +37,7 @@ export function tracing(config: NonNullable<Config["tracing"]>, graphqlEndpoint:
   });
   const tracer = provider.getTracer("catalog-api");
   const propagator = new W3CTraceContextPropagator();
-  const spans = new WeakMap<Request, { span: Span; errorCodes: Set<string> }>();
+  const spans = new WeakMap<Request, { span: Span; codes: Set<string> }>();
 
   const plugin: Plugin<Context> = {
     onRequest({ request, url }) {
@@ -52,7 +52,7 @@ export function tracing(config: NonNullable<Config["tracing"]>, graphqlEndpoint:
         },
         parent,
       );
-      spans.set(request, { span, errorCodes: new Set() });
+      spans.set(request, { span, codes: new Set() });
     },
     onExecute({ args }) {
       const entry = spans.get(args.contextValue.request);
@@ -64,18 +64,18 @@ export function tracing(config: NonNullable<Config["tracing"]>, graphqlEndpoint:
       if (name) entry.span.setAttribute("graphql.operation.name", name);
     },
     onResultProcess({ request, result }) {
-      for (const code of errorCodes(result)) spans.get(request)?.errorCodes.add(code);
+      for (const code of errorCodes(result)) spans.get(request)?.codes.add(code);
     },
     onResponse({ request, response }) {
       const entry = spans.get(request);
       if (!entry) return;
-      const { span, errorCodes } = entry;
+      const { span, codes } = entry;
       span.setAttribute("http.response.status_code", response.status);
       span.setAttribute("catalog.request_id", response.headers.get("x-request-id") ?? "");
-      if (errorCodes.size > 0) span.setAttribute("graphql.error.codes", [...errorCodes]);
+      if (codes.size > 0) span.setAttribute("graphql.error.codes", [...codes]);
       // As for HTTP server spans, a client's mistake (bad input, no permission) is not a failure of
       // this service; an unexpected error or a 5xx is.
-      if (response.status >= 500 || errorCodes.has("INTERNAL_SERVER_ERROR")) {
+      if (response.status >= 500 || codes.has("INTERNAL_SERVER_ERROR")) {
         span.setStatus({ code: SpanStatusCode.ERROR });
       }
       span.end();
