@@ -130,6 +130,14 @@ const UpdateUserInput = builder.inputType("UpdateUserInput", {
   }),
 });
 
+/** Asks a logged-in user to prove it is them before a sensitive change. An over-long input is never hashed. */
+async function requireCurrentPassword(user: { passwordHash: string }, currentPassword: string) {
+  const valid =
+    currentPassword.length <= MAX_PASSWORD_LENGTH &&
+    (await verifyPassword(currentPassword, user.passwordHash));
+  if (!valid) throw new AuthenticationError("The current password is not correct");
+}
+
 const INVALID_CREDENTIALS = "The email or password is not correct";
 
 builder.mutationFields((t) => ({
@@ -195,10 +203,7 @@ builder.mutationFields((t) => ({
       if (userId == null) throw new AuthenticationError();
       const { newPassword } = validateInput(z.object({ newPassword: password }), input);
       const user = await context.prisma.user.findUniqueOrThrow({ where: { id: userId } });
-      const currentValid =
-        input.currentPassword.length <= MAX_PASSWORD_LENGTH &&
-        (await verifyPassword(input.currentPassword, user.passwordHash));
-      if (!currentValid) throw new AuthenticationError("The current password is not correct");
+      await requireCurrentPassword(user, input.currentPassword);
       const passwordHash = await hashPassword(newPassword);
       // The new password and the revocation land together: never one without the other.
       const updated = await context.prisma.$transaction(async (transaction) => {
@@ -220,11 +225,7 @@ builder.mutationFields((t) => ({
       if (!user) throw new NotFoundError("User", String(input.userId));
       // A stolen access token alone must not be enough to take the account over by its email.
       if (changes.email != null && changes.email !== user.email && id === context.user?.id) {
-        const currentPassword = input.currentPassword ?? "";
-        const valid =
-          currentPassword.length <= MAX_PASSWORD_LENGTH &&
-          (await verifyPassword(currentPassword, user.passwordHash));
-        if (!valid) throw new AuthenticationError("The current password is not correct");
+        await requireCurrentPassword(user, input.currentPassword ?? "");
       }
       return conflictOnUnique(["email"], () =>
         context.prisma.user.update({
