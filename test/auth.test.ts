@@ -2,7 +2,7 @@ import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { base64url, decodeProtectedHeader, generateKeyPair, SignJWT, UnsecuredJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type GraphQLResponse, startTestServer } from "./helpers.ts";
+import { ERROR_FIELDS, type GraphQLResponse, startTestServer } from "./helpers.ts";
 
 const server = startTestServer();
 const admin = server.as("ADMIN");
@@ -731,14 +731,7 @@ describe("changePassword", () => {
 
 describe("updateUser", () => {
   const UPDATE_USER = `mutation ($input: UpdateUserInput!) {
-    updateUser(input: $input) {
-      __typename
-      ... on Error { message code }
-      ... on ValidationError { fieldErrors { field message } }
-      ... on ConflictError { field }
-      ... on NotFoundError { id }
-      ... on UpdateUserPayload { user { id email name } }
-    }
+    updateUser(input: $input) { ${ERROR_FIELDS} ... on UpdateUserPayload { user { id email name } } }
   }`;
   const update = (input: Record<string, unknown>, accessToken: string) =>
     mutation(UPDATE_USER, input, bearer(accessToken));
