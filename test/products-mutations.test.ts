@@ -415,6 +415,53 @@ describe("updateProduct", () => {
   });
 });
 
+describe("the cost price follows the currency's minor unit, like the price", () => {
+  const costOf = async (id: string) => {
+    const body = await admin.graphql(
+      "query ($id: ID!) { product(id: $id) { costPrice { amount currency } } }",
+      {
+        id,
+      },
+    );
+    return body.data?.product.costPrice;
+  };
+
+  it.each([
+    ["4.505", "EUR"],
+    ["4.5", "JPY"],
+  ])("refuses creating one with costPrice %s %s", async (costPrice, currency) => {
+    const result = await expectNothingWritten(() =>
+      mutate(CREATE_PRODUCT, { sku: nextSku(), name: "Cost", price: "5", costPrice, currency }),
+    );
+    expect(result.__typename).toBe("ValidationError");
+    expect(fields(result)).toEqual(["costPrice"]);
+  });
+
+  it("refuses a cost price with more decimals than the product's currency on update", async () => {
+    const product = await createProduct({ price: "12.50", costPrice: "4.50", currency: "EUR" });
+    const result = await mutate(UPDATE_PRODUCT, { id: product.id, costPrice: "4.505" });
+    expect(fields(result)).toEqual(["costPrice"]);
+    expect(await costOf(product.id)).toEqual({ amount: "4.50", currency: "EUR" });
+  });
+
+  it("refuses switching to JPY while the cost price has cents, even with a whole price", async () => {
+    const product = await createProduct({ price: "12.50", costPrice: "4.50", currency: "EUR" });
+    const result = await mutate(UPDATE_PRODUCT, { id: product.id, currency: "JPY", price: "1800" });
+    expect(fields(result)).toEqual(["costPrice"]);
+    expect(await readProduct(product.id)).toEqual(product);
+    expect(await costOf(product.id)).toEqual({ amount: "4.50", currency: "EUR" });
+  });
+
+  it("accepts switching to JPY with whole amounts, or with the cost price cleared", async () => {
+    const whole = await createProduct({ price: "12.50", costPrice: "4.50", currency: "EUR" });
+    await mutate(UPDATE_PRODUCT, { id: whole.id, currency: "JPY", price: "1800", costPrice: "650" });
+    expect(await costOf(whole.id)).toEqual({ amount: "650", currency: "JPY" });
+    const cleared = await createProduct({ price: "12.50", costPrice: "4.50", currency: "EUR" });
+    await mutate(UPDATE_PRODUCT, { id: cleared.id, currency: "JPY", price: "1800", costPrice: null });
+    expect(await costOf(cleared.id)).toBeNull();
+  });
+});
+
 describe("deleteProduct", () => {
   it("deletes a product and answers its id", async () => {
     const product = await createProduct({ sku: "GONE-1" });
