@@ -457,6 +457,18 @@ describe("token attacks: every bad token fails the whole request as UNAUTHENTICA
     ["a wrong issuer", async () => bearer(await forge({ ...claimsFor(victimId), iss: "someone-else" }))],
     ["a wrong audience", async () => bearer(await forge({ ...claimsFor(victimId), aud: "another-api" }))],
     [
+      "a token without an issuer",
+      async () => bearer(await forge({ ...claimsFor(victimId), iss: undefined })),
+    ],
+    [
+      "a token without an audience",
+      async () => bearer(await forge({ ...claimsFor(victimId), aud: undefined })),
+    ],
+    [
+      "a token for several audiences, none of them this API",
+      async () => bearer(await forge({ ...claimsFor(victimId), aud: ["another-api", "a-third-api"] })),
+    ],
+    [
       "an HS512 token signed with the right key",
       async () => bearer(await forge(claimsFor(victimId), { alg: "HS512" })),
     ],

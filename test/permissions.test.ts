@@ -1,7 +1,9 @@
-import { type GraphQLObjectType, isIntrospectionType, isObjectType } from "graphql";
+import { type GraphQLObjectType, graphql, isIntrospectionType, isObjectType } from "graphql";
 import { allow } from "graphql-shield";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ruleFor, ruleTree } from "../src/auth/permissions.ts";
+import { applyPermissions, ruleFor, ruleTree } from "../src/auth/permissions.ts";
+import type { Context } from "../src/context.ts";
+import { builder } from "../src/schema/builder.ts";
 import { schema } from "../src/schema/index.ts";
 import { startTestServer, type TestClient } from "./helpers.ts";
 
@@ -105,7 +107,8 @@ const policy: Record<string, { expected: Record<Caller, Outcome>; query: string;
   "User.*": { expected: everyone, query: "{ me { id email name role createdAt } }" },
 };
 
-const clients = {} as Record<Caller, Pick<TestClient, "graphql">>;
+const clients = {} as Record<Caller, Pick<TestClient, "graphql">> &
+  Record<Exclude<Caller, "anonymous">, TestClient>;
 
 beforeAll(async () => {
   clients.anonymous = server;
@@ -227,3 +230,53 @@ describe("who sees which products", () => {
     expect(JSON.stringify(asCustomer.data)).not.toContain("4.00");
   });
 });
+
+describe("the User rule guards a path to accounts added later", () => {
+  // Today every path to a User has a root rule of its own (me, users, the account mutations), so
+  // only a path without one shows what the type's rule does: here `users`, opened to everyone.
+  const openedSchema = applyPermissions(builder.toSchema(), {
+    ...ruleTree,
+    Query: { ...ruleTree.Query, users: allow },
+  });
+  const USERS = "{ users(first: 100) { edges { node { id email name role createdAt } } } }";
+
+  async function usersAs(caller: Caller) {
+    const user =
+      caller === "anonymous"
+        ? null
+        : {
+            id: databaseId((await clients[caller as Exclude<Caller, "anonymous">].session()).userId),
+            role: caller,
+          };
+    const contextValue = { config: server.app.config, prisma: server.app.prisma, user } as Context;
+    return graphql({ schema: openedSchema, source: USERS, contextValue });
+  }
+
+  it("control: admins read every account through it", async () => {
+    const result = await usersAs("ADMIN");
+    expect(result.errors).toBeUndefined();
+    const emails = (result.data as any).users.edges.map((edge: any) => edge.node.email);
+    expect(emails).toContain((await clients.CUSTOMER.session()).email);
+    expect(emails).toContain((await clients.STAFF.session()).email);
+  });
+
+  it.each([
+    ["CUSTOMER", "FORBIDDEN"],
+    ["STAFF", "FORBIDDEN"],
+    ["anonymous", "UNAUTHENTICATED"],
+  ] as const)(
+    "refuses %s the accounts of others (%s) and hands out none of their fields",
+    async (caller, code) => {
+      const result = await usersAs(caller);
+      expect(result.errors?.length).toBeGreaterThan(0);
+      expect(new Set(result.errors?.map((error) => error.extensions?.code))).toEqual(new Set([code]));
+      const text = JSON.stringify(result.data);
+      expect(text).not.toContain((await clients.ADMIN.session()).email);
+      expect(text).not.toContain("ADMIN");
+    },
+  );
+});
+
+function databaseId(globalId: string): number {
+  return Number(Buffer.from(globalId, "base64").toString().split(":")[1]);
+}
