@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import { type ExecutionResult, GraphQLError } from "graphql";
 import { createYoga, type Plugin, useReadinessCheck } from "graphql-yoga";
 import type { Config } from "./config.ts";
 import { authenticate, type Context, clientAddress, type ServerContext } from "./context.ts";
@@ -58,7 +59,7 @@ export function createApp(config: Config) {
     plugins: [
       requestId,
       ...(tracer ? [tracer.plugin] : []),
-      requestLogging(logger, isProduction),
+      requestLogging(logger),
       useReadinessCheck({
         endpoint: "/readyz",
         check: async () => {
@@ -190,6 +191,7 @@ function corsOptions(origins: string[]) {
  * anything else gets a fresh one. The response carries it back, so a client can quote it.
  */
 function requestIds(): Plugin & { idOf(request: Request): string } {
+  const isMasked = (error: GraphQLError) => error.extensions?.code === "INTERNAL_SERVER_ERROR";
   const ids = new WeakMap<Request, string>();
   const idOf = (request: Request) => {
     let id = ids.get(request);
@@ -202,6 +204,29 @@ function requestIds(): Plugin & { idOf(request: Request): string } {
   };
   return {
     idOf,
+    // Whatever stage failed (parsing, the context, execution), a masked error names the request,
+    // so a client can quote the id of the server's log line.
+    onResultProcess({ request, result, setResult }) {
+      if (!(Array.isArray(result) || "errors" in result)) return;
+      const withId = (one: ExecutionResult): ExecutionResult =>
+        one.errors?.some(isMasked)
+          ? {
+              ...one,
+              errors: one.errors.map((error) =>
+                isMasked(error)
+                  ? new GraphQLError(error.message, {
+                      nodes: error.nodes,
+                      source: error.source,
+                      positions: error.positions,
+                      path: error.path,
+                      extensions: { ...error.extensions, requestId: idOf(request) },
+                    })
+                  : error,
+              ),
+            }
+          : one;
+      setResult(Array.isArray(result) ? result.map(withId) : withId(result as ExecutionResult));
+    },
     onResponse({ request, response }) {
       response.headers.set("x-request-id", idOf(request));
     },

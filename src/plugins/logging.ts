@@ -50,10 +50,9 @@ function isUnexpected(error: GraphQLError): boolean {
 
 /**
  * One log line per GraphQL request (request id, operation, duration, outcome), and one per
- * unexpected error with its cause. In production an unexpected error reaches the client only
- * as "Unexpected error." with the request id, so the client can quote what the log holds.
+ * unexpected error in execution with its cause and path. Masking is Yoga's (src/errors.ts).
  */
-export function requestLogging(logger: Logger, isProduction: boolean): Plugin<Context> {
+export function requestLogging(logger: Logger): Plugin<Context> {
   const started = new WeakMap<Request, { at: number; operationName?: string; errorCodes: string[] }>();
   return {
     onRequest({ request }) {
@@ -67,22 +66,14 @@ export function requestLogging(logger: Logger, isProduction: boolean): Plugin<Co
           args.operationName ?? getOperationAST(args.document, args.operationName)?.name?.value ?? undefined;
       }
       return {
-        onExecuteDone({ result, setResult }) {
+        onExecuteDone({ result }) {
           if (!("errors" in result) || !result.errors) return;
-          const errors = result.errors.map((error) => {
-            if (!isUnexpected(error)) return error;
+          for (const error of result.errors.filter(isUnexpected)) {
             logger.error(
               { requestId: context.requestId, path: error.path?.join("."), err: error.originalError },
               "Unexpected error",
             );
-            if (!isProduction) return error;
-            return new GraphQLError("Unexpected error.", {
-              nodes: error.nodes,
-              path: error.path,
-              extensions: { code: "INTERNAL_SERVER_ERROR", requestId: context.requestId },
-            });
-          });
-          setResult({ ...result, errors });
+          }
         },
       };
     },
