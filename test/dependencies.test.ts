@@ -23,14 +23,30 @@ function installedPackages(directory = "node_modules"): { id: string; node?: str
   return found;
 }
 
+/** This project, with the Node versions it promises (package.json's engines). */
+function project(): { id: string; node: string } {
+  const { name, engines } = JSON.parse(readFileSync("package.json", "utf8"));
+  return { id: `${name} (this project)`, node: engines.node };
+}
+
 describe("dependencies", () => {
-  // A package that requires a newer Node may call an API this one lacks; npm only warns.
-  it("all declare support for the Node version running the tests", () => {
+  // A package that requires a newer Node may call an API this one lacks. npm refuses it at install
+  // (engine-strict) for the Node that installs; this checks the Node that runs.
+  it("all declare support for the Node version running the tests, and so does the project", () => {
     const packages = installedPackages();
     expect(packages.length).toBeGreaterThan(100);
-    const unsupported = packages
+    const unsupported = [project(), ...packages]
       .filter(({ node }) => node && !semver.satisfies(process.version, node))
       .map(({ id, node }) => `${id} wants node ${node}`);
     expect(unsupported).toEqual([]);
+  });
+
+  // CI runs one release of each line; this covers the others engines lets users install on.
+  it("all accept every Node version the project's engines allows", () => {
+    const { node: promised } = project();
+    const narrower = installedPackages()
+      .filter(({ node }) => node && !semver.subset(promised, node))
+      .map(({ id, node }) => `${id} wants node ${node}, not all of ${promised}`);
+    expect(narrower).toEqual([]);
   });
 });

@@ -22,8 +22,6 @@ const headers: TextMapGetter<Headers> = {
  *
  * The provider belongs to the app, not to the process (no global registration), so several apps
  * in one process never mix their spans; `close` exports what is still buffered.
- *
- * The OpenTelemetry packages stay on the 2.12 / 0.223 line: 3.x / 0.300 and later need Node 22.
  */
 export function tracing(config: NonNullable<Config["tracing"]>, graphqlEndpoint: string) {
   const provider = new TracerProvider({
