@@ -194,7 +194,7 @@ describe("signUp", () => {
     });
     expect(databaseId(result.user.id)).toBeGreaterThan(0);
     expect(result.accessToken.split(".")).toHaveLength(3);
-    expect(decodeProtectedHeader(result.accessToken).alg).toBe("HS256");
+    expect(decodeProtectedHeader(result.accessToken)).toEqual({ alg: "HS256", typ: "JWT" });
     expect(result.refreshToken).toMatch(/^[\w-]{20,}$/);
     expect(result.refreshToken).not.toBe(result.accessToken);
     for (const date of [result.accessTokenExpiresAt, result.refreshTokenExpiresAt]) {
@@ -495,6 +495,14 @@ describe("token attacks: every bad token fails the whole request as UNAUTHENTICA
 
   it.each(attacks)("refuses %s", async (_, headers) => {
     await expectUnauthenticated(await headers());
+  });
+
+  it("says whether a token has expired (log in or refresh) or is not valid at all", async () => {
+    const expired = await forge({ ...claimsFor(victimId), iat: now() - 7200, exp: now() - 3600 });
+    const forged = await forge(claimsFor(victimId), { key: randomBytes(64) });
+    const messageFor = async (token: string) => (await post(ME, bearer(token))).body.errors?.[0]?.message;
+    expect(await messageFor(expired)).toBe("The access token has expired; log in or refresh it");
+    expect(await messageFor(forged)).toBe("The access token is not valid; log in or refresh it");
   });
 
   it("refuses a valid token of a user who has since been deleted", async () => {

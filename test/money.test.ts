@@ -17,10 +17,11 @@ describe("money arithmetic is exact", () => {
     expect(decimalToMicros(text)).toBe(micros);
   });
 
-  it("refuses text that is not a plain decimal, or is finer than a micro", () => {
-    for (const text of ["", "1e3", "12,50", " 1", "0x10", "1.0000001", "NaN"]) {
-      expect(() => decimalToMicros(text)).toThrow(RangeError);
+  it("refuses text that is not a plain decimal, or is finer than a micro, saying which", () => {
+    for (const text of ["", "1e3", "12,50", " 1", "0x10", "1.", ".5", "NaN"]) {
+      expect(() => decimalToMicros(text)).toThrow(new RangeError(`"${text}" is not a decimal number`));
     }
+    expect(() => decimalToMicros("1.0000001")).toThrow(new RangeError("has more than 6 decimals"));
   });
 
   it("prints amounts with each currency's own decimals", () => {
@@ -28,6 +29,8 @@ describe("money arithmetic is exact", () => {
     expect(microsToDecimal(1_200_000_000n, "JPY")).toBe("1200");
     expect(microsToDecimal(1_234_000n, "BHD")).toBe("1.234");
     expect(microsToDecimal(0n, "USD")).toBe("0.00");
+    expect(microsToDecimal(-12_500_000n, "EUR")).toBe("-12.50");
+    expect(microsToDecimal(-500_000n, "EUR")).toBe("-0.50");
   });
 
   it("knows ISO 4217 codes and their minor units", () => {

@@ -156,6 +156,23 @@ describe("the permission matrix", () => {
   }
 });
 
+describe("a refusal says why", () => {
+  const updateUser = (userId: string) =>
+    `mutation { updateUser(input: { userId: "${userId}", name: "X" }) { __typename } }`;
+  it.each([
+    ["CUSTOMER", "Only staff and admins can do this", policy["Mutation.createProduct"]?.query],
+    ["STAFF", "Only admins can do this", policy["Mutation.deleteProduct"]?.query],
+    ["CUSTOMER", "You can only change your own account", updateUser(unknownUser)],
+    // A malformed id is nobody's own account: refused the same way, not an internal error.
+    ["CUSTOMER", "You can only change your own account", updateUser("not a global id")],
+  ] as const)("tells a %s: %s", async (caller, message, query) => {
+    const body = await clients[caller].graphql(query ?? "");
+    expect(body.errors?.map((error) => [error.extensions?.code, error.message])).toEqual([
+      ["FORBIDDEN", message],
+    ]);
+  });
+});
+
 describe("deny by default", () => {
   it("gives every field of every object type an explicit rule (its own or its type's '*')", () => {
     const unruled = Object.values(schema.getTypeMap())
@@ -270,6 +287,7 @@ describe("the User rule guards a path to accounts added later", () => {
       const result = await usersAs(caller);
       expect(result.errors?.length).toBeGreaterThan(0);
       expect(new Set(result.errors?.map((error) => error.extensions?.code))).toEqual(new Set([code]));
+      if (code === "FORBIDDEN") expect(result.errors?.[0]?.message).toBe("You can only see your own account");
       const text = JSON.stringify(result.data);
       expect(text).not.toContain((await clients.ADMIN.session()).email);
       expect(text).not.toContain("ADMIN");
