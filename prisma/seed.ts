@@ -2,9 +2,10 @@
 // existing rows are left as they are. With --if-empty (used by `npm start`) it does nothing when
 // the database already has products, so a restart never brings back what someone deleted, nor in
 // production, whose first start must not fill a real catalog with samples.
-import { createInTree, type TreePosition } from "../src/category-tree.ts";
+
 import { loadConfig } from "../src/config.ts";
-import { createPrisma } from "../src/db.ts";
+import { createInTree, type TreePosition } from "../src/db/category-tree.ts";
+import { createPrisma } from "../src/db/client.ts";
 import { productSearchText } from "../src/search-text.ts";
 
 type SeedCategory = { name: string; slug: string; parent?: string };

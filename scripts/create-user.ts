@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import { createAccount } from "../src/auth/accounts.ts";
 import { loadConfig } from "../src/config.ts";
-import { createPrisma } from "../src/db.ts";
+import { createPrisma } from "../src/db/client.ts";
 import { CatalogError } from "../src/errors.ts";
 
 const roles = ["ADMIN", "STAFF", "CUSTOMER"] as const;

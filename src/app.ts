@@ -7,7 +7,7 @@ import { type ExecutionResult, GraphQLError } from "graphql";
 import { createYoga, type Plugin, useReadinessCheck } from "graphql-yoga";
 import type { Config } from "./config.ts";
 import { authenticate, type Context, clientAddress, type ServerContext } from "./context.ts";
-import { createPrisma, prepareDatabase } from "./db.ts";
+import { createPrisma, prepareDatabase } from "./db/client.ts";
 import { maskError } from "./errors.ts";
 import { refuseBadCredentials } from "./plugins/credentials.ts";
 import { createLogger, requestLogging, yogaLogger } from "./plugins/logging.ts";

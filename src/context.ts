@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { YogaInitialContext } from "graphql-yoga";
 import { InvalidTokenError, verifyAccessToken } from "./auth/tokens.ts";
 import type { Config } from "./config.ts";
-import type { DatabaseClient } from "./db.ts";
+import type { DatabaseClient } from "./db/client.ts";
 import { AuthenticationError } from "./errors.ts";
 import type { Role } from "./generated/prisma/enums.ts";
 import type { RateLimits } from "./rate-limits.ts";

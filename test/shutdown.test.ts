@@ -9,7 +9,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount } from "../src/auth/accounts.ts";
 import { loadConfig } from "../src/config.ts";
-import { createPrisma } from "../src/db.ts";
+import { createPrisma } from "../src/db/client.ts";
 import { databasePath, templateDatabasePath } from "./paths.ts";
 
 // The real entry point, `node --import tsx src/server.ts`, run as a child process in production

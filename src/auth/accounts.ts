@@ -1,7 +1,7 @@
 import { z } from "zod";
-import type { DatabaseClient } from "../db.ts";
+import type { DatabaseClient } from "../db/client.ts";
+import { conflictOnUnique } from "../db/unique-conflicts.ts";
 import type { Role, User } from "../generated/prisma/client.ts";
-import { conflictOnUnique } from "../unique-conflicts.ts";
 import { validateInput } from "../validation.ts";
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./passwords.ts";
 

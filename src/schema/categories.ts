@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { visibleProducts } from "../auth/permissions.ts";
-import { createInTree, moveInTree, type TreePosition } from "../category-tree.ts";
+import { createInTree, moveInTree, type TreePosition } from "../db/category-tree.ts";
+import { conflictOnUnique } from "../db/unique-conflicts.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { conflictOnUnique } from "../unique-conflicts.ts";
 import { validateInput } from "../validation.ts";
 import { builder } from "./builder.ts";
 import { checkPageArgs, defaultPageSize } from "./connections.ts";

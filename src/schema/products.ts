@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { visibleProducts } from "../auth/permissions.ts";
-import { inSubtree } from "../category-tree.ts";
 import type { Context } from "../context.ts";
+import { inSubtree } from "../db/category-tree.ts";
+import { conflictOnUnique } from "../db/unique-conflicts.ts";
 import { InsufficientStockError, NotFoundError, ValidationError } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { decimalToMicros, fitsMinorUnit, isCurrencyCode, MAX_AMOUNT_UNITS } from "../money.ts";
 import { productSearchText, searchTerm } from "../search-text.ts";
-import { conflictOnUnique } from "../unique-conflicts.ts";
 import { validateInput } from "../validation.ts";
 import { builder } from "./builder.ts";
 import { checkPageArgs, defaultPageSize, OrderDirection } from "./connections.ts";

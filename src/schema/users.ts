@@ -8,8 +8,8 @@ import {
   refreshSession,
   startSession,
 } from "../auth/sessions.ts";
+import { conflictOnUnique } from "../db/unique-conflicts.ts";
 import { AuthenticationError, ConflictError, NotFoundError, ValidationError } from "../errors.ts";
-import { conflictOnUnique } from "../unique-conflicts.ts";
 import { validateInput } from "../validation.ts";
 import { builder } from "./builder.ts";
 import { checkPageArgs, defaultPageSize } from "./connections.ts";
