@@ -23,14 +23,14 @@ export type LimitKind = "requests" | "mutations" | "authAttempts";
 
 const REDIS_READY_TIMEOUT_MS = 5_000;
 
-export function createRateLimits(config: Config["rateLimit"]): RateLimits {
+export function createRateLimits(config: Config["rateLimit"], shared: Config["redis"]): RateLimits {
   const allowances: Record<LimitKind, { points: number; duration: number }> = {
     requests: { points: config.requests, duration: config.windowSeconds },
     mutations: { points: config.mutations, duration: config.windowSeconds },
     authAttempts: { points: config.authAttempts, duration: config.authWindowSeconds },
   };
-  const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false })
+  const redis = shared.url
+    ? new Redis(shared.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false })
     : null;
   // Without a listener, ioredis reports a lost connection as an unhandled error event.
   redis?.on("error", () => {});
@@ -42,7 +42,7 @@ export function createRateLimits(config: Config["rateLimit"]): RateLimits {
         ? new RateLimiterRedis({
             ...allowance,
             storeClient: redis,
-            keyPrefix: `${config.keyPrefix}:rate:${kind}`,
+            keyPrefix: `${shared.keyPrefix}:rate:${kind}`,
             insuranceLimiter: memory,
           })
         : memory;

@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { copyFileSync } from "node:fs";
 import { afterAll, beforeAll } from "vitest";
 import { type App, createApp } from "../src/app.ts";
-import { createAccount } from "../src/auth/accounts.ts";
 import { type Config, loadConfig } from "../src/config.ts";
 import type { Role } from "../src/generated/prisma/enums.ts";
+import { createAccount } from "../src/services/accounts.ts";
 import { databasePath, templateDatabasePath } from "./paths.ts";
 
 export type GraphQLResponse<Data = Record<string, any>> = {
@@ -113,7 +113,11 @@ export function startTestServer(environment: Record<string, string> = {}): TestS
 
 async function logIn(server: TestServer, role: Role) {
   const email = `${role.toLowerCase()}-${randomUUID()}@example.test`;
-  await createAccount(server.app.prisma, { email, name: `Test ${role}`, password: TEST_PASSWORD }, role);
+  await createAccount(
+    { prisma: server.app.prisma },
+    { email, name: `Test ${role}`, password: TEST_PASSWORD },
+    role,
+  );
   const body = await server.graphql(
     `mutation ($input: LogInInput!) { logIn(input: $input) {
       ... on AuthPayload { accessToken refreshToken user { id } } ... on Error { message } } }`,
