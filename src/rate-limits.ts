@@ -2,6 +2,7 @@ import { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import type { Config } from "./config.ts";
 import { RateLimitedError } from "./errors.ts";
+import { untilReady } from "./redis.ts";
 
 /**
  * The app's rate limits, behind one small interface. Counters live in this process by default;
@@ -20,8 +21,6 @@ export type RateLimits = {
 };
 
 export type LimitKind = "requests" | "mutations" | "authAttempts";
-
-const REDIS_READY_TIMEOUT_MS = 5_000;
 
 export function createRateLimits(config: Config["rateLimit"], shared: Config["redis"]): RateLimits {
   const allowances: Record<LimitKind, { points: number; duration: number }> = {
@@ -68,17 +67,8 @@ export function createRateLimits(config: Config["rateLimit"], shared: Config["re
       if (state && state.remainingPoints <= 0) refuse(state);
     },
     async ready() {
-      if (!redis || redis.status === "ready") return;
       // Start without Redis if it does not answer in time: the in-memory fallback still limits.
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          redis.off("ready", done);
-          resolve();
-        };
-        const timer = setTimeout(done, REDIS_READY_TIMEOUT_MS);
-        redis.once("ready", done);
-      });
+      if (redis) await untilReady(redis);
     },
     async close() {
       await redis?.quit().catch(() => redis.disconnect());

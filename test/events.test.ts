@@ -1,11 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { connect } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CatalogEventMap } from "../src/services/events.ts";
-import { ERROR_FIELDS, startTestServer, type TestClient, type TestServer } from "./helpers.ts";
+import {
+  ERROR_FIELDS,
+  probeRedis,
+  REDIS_URL,
+  startTestServer,
+  type TestClient,
+  type TestServer,
+} from "./helpers.ts";
 
 // Change events: each catalog mutation, made over HTTP, publishes exactly one event on the app's
 // pub/sub (server.app.events) once its write has committed, and a mutation that fails publishes
@@ -328,21 +334,7 @@ describe("two apps without Redis", () => {
   });
 });
 
-// The project's machines and CI run Redis at 127.0.0.1:6379 (see test/rate-limits.test.ts).
-const REDIS_URL = "redis://127.0.0.1:6379";
-const redisReachable = await new Promise<boolean>((resolve) => {
-  const socket = connect({ host: "127.0.0.1", port: 6379, timeout: 2_000 });
-  const done = (reachable: boolean) => {
-    socket.destroy();
-    resolve(reachable);
-  };
-  socket.once("connect", () => done(true));
-  socket.once("error", () => done(false));
-  socket.once("timeout", () => done(false));
-});
-if (!redisReachable && process.env.CI) {
-  throw new Error(`CI needs Redis at ${REDIS_URL} for the shared change-event tests`);
-}
+const redisReachable = await probeRedis("the shared change-event tests");
 if (!redisReachable) {
   describe.skip(`events through Redis: skipped, nothing answers at ${REDIS_URL} (start Redis to run them)`, () => {
     it("delivers an event published by one app to a listener on another", () => {});

@@ -2,6 +2,7 @@ import { createRedisEventTarget } from "@graphql-yoga/redis-event-target";
 import { createPubSub, type PubSub, type PubSubEventTarget } from "graphql-yoga";
 import { Redis } from "ioredis";
 import type { Config } from "../config.ts";
+import { untilReady } from "../redis.ts";
 
 /**
  * Change events: what the services publish once a write has committed, and only then. A write
@@ -52,8 +53,6 @@ export type EventBus = {
   ready(): Promise<void>;
   close(): Promise<void>;
 };
-
-const REDIS_READY_TIMEOUT_MS = 5_000;
 
 /**
  * One app's events. In process by default: two apps never see each other's events. With
@@ -111,18 +110,5 @@ function reportingFailures(client: Redis, commands: string[], onError: (error: u
       if (typeof key !== "string" || !commands.includes(key) || typeof value !== "function") return value;
       return (...args: unknown[]) => (value.apply(target, args) as Promise<unknown>).catch(onError);
     },
-  });
-}
-
-function untilReady(client: Redis): Promise<void> {
-  if (client.status === "ready") return Promise.resolve();
-  return new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      client.off("ready", done);
-      resolve();
-    };
-    const timer = setTimeout(done, REDIS_READY_TIMEOUT_MS);
-    client.once("ready", done);
   });
 }
