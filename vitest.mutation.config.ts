@@ -17,6 +17,8 @@ export default defineConfig({
       "test/auth.test.ts",
       "test/money.test.ts",
       "test/products-mutations.test.ts",
+      "test/categories.test.ts",
+      "test/events.test.ts",
       "test/production-errors.test.ts",
     ],
   },

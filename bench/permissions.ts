@@ -13,13 +13,16 @@ import { applyMiddleware } from "graphql-middleware";
 import { deny, type IRules, shield } from "graphql-shield";
 import { createYoga } from "graphql-yoga";
 import { ruleTree } from "../src/auth/permissions.ts";
-import { createInTree } from "../src/category-tree.ts";
 import { loadConfig } from "../src/config.ts";
 import type { Context } from "../src/context.ts";
-import { createPrisma } from "../src/db.ts";
+import { createPrisma } from "../src/db/client.ts";
 import { createRateLimits } from "../src/rate-limits.ts";
 import { builder } from "../src/schema/builder.ts";
 import { schema as ours } from "../src/schema/index.ts";
+import { createAccount } from "../src/services/accounts.ts";
+import { createCategory } from "../src/services/categories.ts";
+import { createEventBus } from "../src/services/events.ts";
+import { createProduct } from "../src/services/products.ts";
 
 const ROUNDS = 5;
 const REQUESTS_PER_ROUND = 200;
@@ -35,23 +38,26 @@ execFileSync("npx", ["prisma", "migrate", "deploy"], {
 });
 const config = loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: "silent" });
 const prisma = createPrisma(config);
-const category = await prisma.$transaction((transaction) =>
-  createInTree(transaction, { name: "Bench", slug: "bench" }, null),
-);
-await prisma.product.createMany({
-  data: Array.from({ length: 100 }, (_, index) => ({
+const { events } = createEventBus(config.redis, (error) => console.warn("A change event was lost:", error));
+// Written through the services, as the API writes, so the rows are what the API would store.
+const writer = { prisma, events, user: null };
+const category = await createCategory(writer, { name: "Bench", slug: "bench" });
+for (let index = 0; index < 100; index += 1) {
+  await createProduct(writer, {
     sku: `BENCH-${index}`,
     name: `Bench product ${index}`,
-    priceMicros: BigInt(1_000_000 + index * 10_000),
+    price: `${100 + index}.00`,
     currency: "EUR",
     stock: index,
-    status: "ACTIVE" as const,
+    status: "ACTIVE",
     categoryId: category.id,
-  })),
-});
-const admin = await prisma.user.create({
-  data: { email: `bench-${randomUUID()}@example.test`, name: "Bench", passwordHash: "-", role: "ADMIN" },
-});
+  });
+}
+const admin = await createAccount(
+  writer,
+  { email: `bench-${randomUUID()}@example.test`, name: "Bench", password: randomUUID() },
+  "ADMIN",
+);
 
 const unprotected = builder.toSchema();
 const naive = applyMiddleware(
@@ -59,7 +65,7 @@ const naive = applyMiddleware(
   shield(ruleTree as IRules, { fallbackRule: deny, allowExternalErrors: true }),
 );
 
-const rateLimits = createRateLimits(config.rateLimit);
+const rateLimits = createRateLimits(config.rateLimit, config.redis);
 
 function executor(schema: GraphQLSchema) {
   const yoga = createYoga({
@@ -74,6 +80,7 @@ function executor(schema: GraphQLSchema) {
       credentialsError: null,
       clientAddress: "127.0.0.1",
       rateLimits,
+      events,
     }),
   });
   return async () => {

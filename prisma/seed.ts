@@ -2,10 +2,11 @@
 // existing rows are left as they are. With --if-empty (used by `npm start`) it does nothing when
 // the database already has products, so a restart never brings back what someone deleted, nor in
 // production, whose first start must not fill a real catalog with samples.
-import { createInTree, type TreePosition } from "../src/category-tree.ts";
 import { loadConfig } from "../src/config.ts";
-import { createPrisma } from "../src/db.ts";
-import { productSearchText } from "../src/search-text.ts";
+import { createPrisma } from "../src/db/client.ts";
+import { createCategory } from "../src/services/categories.ts";
+import { createEventBus } from "../src/services/events.ts";
+import { createProduct } from "../src/services/products.ts";
 
 type SeedCategory = { name: string; slug: string; parent?: string };
 
@@ -78,6 +79,10 @@ const productsByCategory: Record<string, string[]> = {
 
 const config = loadConfig();
 const prisma = createPrisma(config);
+// The seed writes through the services like the API, so a server listening on the same Redis
+// hears of every row it adds.
+const eventBus = createEventBus(config.redis, (error) => console.warn("A change event was lost:", error));
+const context = { prisma, events: eventBus.events, user: null };
 
 try {
   const ifEmpty = process.argv.includes("--if-empty");
@@ -86,15 +91,16 @@ try {
   } else if (ifEmpty && (await prisma.product.count()) > 0) {
     console.log("Seed skipped: the catalog already has products.");
   } else {
-    const bySlug = new Map<string, TreePosition>();
+    const idBySlug = new Map<string, number>();
     for (const category of categories) {
-      const parent = category.parent ? (bySlug.get(category.parent) ?? null) : null;
       const row =
         (await prisma.category.findUnique({ where: { slug: category.slug } })) ??
-        (await prisma.$transaction((transaction) =>
-          createInTree(transaction, { name: category.name, slug: category.slug }, parent),
-        ));
-      bySlug.set(category.slug, row);
+        (await createCategory(context, {
+          name: category.name,
+          slug: category.slug,
+          parentId: category.parent ? idBySlug.get(category.parent) : null,
+        }));
+      idBySlug.set(category.slug, row.id);
     }
     let index = 0;
     for (const [slug, names] of Object.entries(productsByCategory)) {
@@ -102,24 +108,18 @@ try {
         index += 1;
         const adjective = adjectives[index % adjectives.length] ?? "Classic";
         const sku = `${slug.slice(0, 3).toUpperCase()}-${String(index).padStart(4, "0")}`;
-        const name = `${adjective} ${baseName}`;
-        const description = `A ${adjective.toLowerCase()} ${baseName.toLowerCase()} from our ${slug} range.`;
+        if (await prisma.product.findUnique({ where: { sku }, select: { id: true } })) continue;
         // Deterministic "random" numbers, so every seeded catalog is the same.
         const cents = 499 + ((index * 7919) % 24_000);
-        await prisma.product.upsert({
-          where: { sku },
-          create: {
-            sku,
-            name,
-            description,
-            searchText: productSearchText(name, description),
-            priceMicros: BigInt(cents) * 10_000n,
-            currency: "EUR",
-            stock: (index * 13) % 40,
-            status: index % 11 === 0 ? "DRAFT" : index % 17 === 0 ? "ARCHIVED" : "ACTIVE",
-            categoryId: bySlug.get(slug)?.id,
-          },
-          update: {},
+        await createProduct(context, {
+          sku,
+          name: `${adjective} ${baseName}`,
+          description: `A ${adjective.toLowerCase()} ${baseName.toLowerCase()} from our ${slug} range.`,
+          price: `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`,
+          currency: "EUR",
+          stock: (index * 13) % 40,
+          status: index % 11 === 0 ? "DRAFT" : index % 17 === 0 ? "ARCHIVED" : "ACTIVE",
+          categoryId: idBySlug.get(slug),
         });
       }
     }
@@ -127,4 +127,5 @@ try {
   }
 } finally {
   await prisma.$disconnect();
+  await eventBus.close();
 }

@@ -1,10 +1,10 @@
 // Creates a user directly in the database the server uses (same DATABASE_URL), e.g. the first admin:
 //   npm run user:create -- --email admin@example.com --password 'a long secret' --role ADMIN [--name Admin]
 import { parseArgs } from "node:util";
-import { createAccount } from "../src/auth/accounts.ts";
 import { loadConfig } from "../src/config.ts";
-import { createPrisma } from "../src/db.ts";
+import { createPrisma } from "../src/db/client.ts";
 import { CatalogError } from "../src/errors.ts";
+import { createAccount } from "../src/services/accounts.ts";
 
 const roles = ["ADMIN", "STAFF", "CUSTOMER"] as const;
 const { values } = parseArgs({
@@ -26,7 +26,7 @@ if (!values.email || !values.password || !role) {
 const prisma = createPrisma(loadConfig());
 try {
   const user = await createAccount(
-    prisma,
+    { prisma },
     { email: values.email, password: values.password, name: values.name ?? values.email.split("@")[0] ?? "" },
     role,
   );

@@ -7,7 +7,7 @@ import { type ExecutionResult, GraphQLError } from "graphql";
 import { createYoga, type Plugin, useReadinessCheck } from "graphql-yoga";
 import type { Config } from "./config.ts";
 import { authenticate, type Context, clientAddress, type ServerContext } from "./context.ts";
-import { createPrisma, prepareDatabase } from "./db.ts";
+import { createPrisma, prepareDatabase } from "./db/client.ts";
 import { maskError } from "./errors.ts";
 import { refuseBadCredentials } from "./plugins/credentials.ts";
 import { createLogger, requestLogging, yogaLogger } from "./plugins/logging.ts";
@@ -18,6 +18,7 @@ import { requestHygiene } from "./plugins/request-hygiene.ts";
 import { tracing } from "./plugins/tracing.ts";
 import { createRateLimits } from "./rate-limits.ts";
 import { schema } from "./schema/index.ts";
+import { createEventBus } from "./services/events.ts";
 
 const GRAPHQL_ENDPOINT = "/graphql";
 
@@ -28,7 +29,11 @@ const GRAPHQL_ENDPOINT = "/graphql";
 export function createApp(config: Config) {
   const prisma = createPrisma(config);
   const logger = createLogger(config.logLevel);
-  const rateLimits = createRateLimits(config.rateLimit);
+  const rateLimits = createRateLimits(config.rateLimit, config.redis);
+  const eventBus = createEventBus(config.redis, (error) =>
+    logger.warn({ err: error }, "A change event could not go through Redis"),
+  );
+  const { events } = eventBus;
   const isProduction = config.environment === "production";
   const requestId = requestIds();
   const tracer = config.tracing ? tracing(config.tracing, GRAPHQL_ENDPOINT) : null;
@@ -55,6 +60,7 @@ export function createApp(config: Config) {
       ...(await authenticate(initial.request, config, prisma)),
       clientAddress: clientAddress(initial.request, initial, config.http.trustProxy),
       rateLimits,
+      events,
     }),
     plugins: [
       requestId,
@@ -93,6 +99,8 @@ export function createApp(config: Config) {
     await prepareDatabase(prisma);
     // Counted before Redis answers, requests would only reach this process's fallback counters.
     await rateLimits.ready();
+    // Likewise, events published before Redis answers would reach no other process.
+    await eventBus.ready();
     const timeout = config.http.requestTimeoutMs;
     // Slow clients (a trickle of headers or body) are answered 408 and cut off after the request
     // timeout instead of holding a socket for Node's default five minutes. Node checks for them
@@ -137,6 +145,7 @@ export function createApp(config: Config) {
         clearTimeout(deadline);
         await prisma.$disconnect();
         await rateLimits.close();
+        await eventBus.close();
         // Spans are best effort: a collector that is down must not turn a clean stop into a crash.
         await tracer
           ?.close()
@@ -145,7 +154,7 @@ export function createApp(config: Config) {
     };
   }
 
-  return { config, prisma, yoga, logger, listen };
+  return { config, prisma, events, yoga, logger, listen };
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -112,11 +112,16 @@ export type Config = {
     /** Path of a JSON manifest { "<hash>": "<document>" }: when set, only these operations run. */
     trustedDocuments: string | null;
   };
-  rateLimit: {
-    /** Shared counters for several processes; in-memory per process when null. */
-    redisUrl: string | null;
-    /** Prefix of every Redis key, so several deployments can share one Redis. */
+  /**
+   * Redis, shared by every process of a deployment: rate-limit counters and change events live
+   * there when `url` is set, in each process's memory when it is null.
+   */
+  redis: {
+    url: string | null;
+    /** Prefix of every Redis key and pub/sub channel, so several deployments can share one Redis. */
     keyPrefix: string;
+  };
+  rateLimit: {
     windowSeconds: number;
     requests: number;
     mutations: number;
@@ -186,9 +191,8 @@ export function loadConfig(environment: Environment = readEnvironment()): Config
       introspection: env.INTROSPECTION ?? !isProduction,
       trustedDocuments: env.TRUSTED_DOCUMENTS ?? null,
     },
+    redis: { url: env.REDIS_URL ?? null, keyPrefix: env.REDIS_KEY_PREFIX },
     rateLimit: {
-      redisUrl: env.REDIS_URL ?? null,
-      keyPrefix: env.REDIS_KEY_PREFIX,
       windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
       requests: env.RATE_LIMIT_REQUESTS,
       mutations: env.RATE_LIMIT_MUTATIONS,

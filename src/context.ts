@@ -2,10 +2,11 @@ import type { IncomingMessage } from "node:http";
 import type { YogaInitialContext } from "graphql-yoga";
 import { InvalidTokenError, verifyAccessToken } from "./auth/tokens.ts";
 import type { Config } from "./config.ts";
-import type { DatabaseClient } from "./db.ts";
+import type { DatabaseClient } from "./db/client.ts";
 import { AuthenticationError } from "./errors.ts";
 import type { Role } from "./generated/prisma/enums.ts";
 import type { RateLimits } from "./rate-limits.ts";
+import type { CatalogEvents } from "./services/events.ts";
 
 export type CurrentUser = { id: number; role: Role };
 
@@ -24,7 +25,15 @@ export type Context = {
   /** The client's IP address (from X-Forwarded-For only when TRUST_PROXY is on). */
   clientAddress: string;
   rateLimits: RateLimits;
+  /** The app's change events: services publish to them, subscriptions read them. */
+  events: CatalogEvents;
 };
+
+/**
+ * What a service needs: the database, where to publish its change events, and who acts (null
+ * for scripts such as the seed). A request's Context is one, so resolvers pass theirs as it is.
+ */
+export type ServiceContext = Pick<Context, "prisma" | "events" | "user">;
 
 /** What Node's HTTP server hands Yoga with each request. */
 export type ServerContext = YogaInitialContext & { req?: IncomingMessage };

@@ -1,4 +1,5 @@
 import { PothosValidationError } from "@pothos/core";
+import { encodeGlobalID } from "@pothos/plugin-relay";
 import { type ExecutionResult, GraphQLError } from "graphql";
 import { maskError as yogaMaskError } from "graphql-yoga";
 
@@ -26,13 +27,22 @@ export class ValidationError extends CatalogError {
   }
 }
 
+/** The id clients know an object by (a Relay global id), for errors that name one. */
+export function publicId(typename: string, databaseId: number): string {
+  return encodeGlobalID(typename, databaseId);
+}
+
 export class NotFoundError extends CatalogError {
   readonly code = "NOT_FOUND";
+  /** The global id that was not found. */
+  readonly id: string;
   constructor(
     readonly typename: string,
-    readonly id: string,
+    databaseId: number,
   ) {
+    const id = publicId(typename, databaseId);
     super(`${typename} ${id} was not found`, { extensions: { code: "NOT_FOUND" } });
+    this.id = id;
   }
 }
 

@@ -2,6 +2,7 @@ import { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import type { Config } from "./config.ts";
 import { RateLimitedError } from "./errors.ts";
+import { untilReady } from "./redis.ts";
 
 /**
  * The app's rate limits, behind one small interface. Counters live in this process by default;
@@ -21,16 +22,14 @@ export type RateLimits = {
 
 export type LimitKind = "requests" | "mutations" | "authAttempts";
 
-const REDIS_READY_TIMEOUT_MS = 5_000;
-
-export function createRateLimits(config: Config["rateLimit"]): RateLimits {
+export function createRateLimits(config: Config["rateLimit"], shared: Config["redis"]): RateLimits {
   const allowances: Record<LimitKind, { points: number; duration: number }> = {
     requests: { points: config.requests, duration: config.windowSeconds },
     mutations: { points: config.mutations, duration: config.windowSeconds },
     authAttempts: { points: config.authAttempts, duration: config.authWindowSeconds },
   };
-  const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false })
+  const redis = shared.url
+    ? new Redis(shared.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false })
     : null;
   // Without a listener, ioredis reports a lost connection as an unhandled error event.
   redis?.on("error", () => {});
@@ -42,7 +41,7 @@ export function createRateLimits(config: Config["rateLimit"]): RateLimits {
         ? new RateLimiterRedis({
             ...allowance,
             storeClient: redis,
-            keyPrefix: `${config.keyPrefix}:rate:${kind}`,
+            keyPrefix: `${shared.keyPrefix}:rate:${kind}`,
             insuranceLimiter: memory,
           })
         : memory;
@@ -68,17 +67,8 @@ export function createRateLimits(config: Config["rateLimit"]): RateLimits {
       if (state && state.remainingPoints <= 0) refuse(state);
     },
     async ready() {
-      if (!redis || redis.status === "ready") return;
       // Start without Redis if it does not answer in time: the in-memory fallback still limits.
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          redis.off("ready", done);
-          resolve();
-        };
-        const timer = setTimeout(done, REDIS_READY_TIMEOUT_MS);
-        redis.once("ready", done);
-      });
+      if (redis) await untilReady(redis);
     },
     async close() {
       await redis?.quit().catch(() => redis.disconnect());

@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createInTree, type TreePosition } from "../src/category-tree.ts";
+import { createInTree, type TreePosition } from "../src/db/category-tree.ts";
 import { ERROR_FIELDS, startTestServer } from "./helpers.ts";
 import { databasePath } from "./paths.ts";
 
 // The subtree filter (products(filter: { categoryId, includeSubcategories: true })) reads the
-// paths src/category-tree.ts keeps; these tests change the tree and check that it follows.
+// paths src/db/category-tree.ts keeps; these tests change the tree and check that it follows.
 
 const server = startTestServer();
 const admin = server.as("ADMIN");

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { copyFileSync } from "node:fs";
+import { connect } from "node:net";
 import { afterAll, beforeAll } from "vitest";
 import { type App, createApp } from "../src/app.ts";
-import { createAccount } from "../src/auth/accounts.ts";
 import { type Config, loadConfig } from "../src/config.ts";
 import type { Role } from "../src/generated/prisma/enums.ts";
+import { createAccount } from "../src/services/accounts.ts";
 import { databasePath, templateDatabasePath } from "./paths.ts";
 
 export type GraphQLResponse<Data = Record<string, any>> = {
@@ -40,6 +41,28 @@ export type TestServer = {
    */
   as(role: Role): TestClient;
 };
+
+/** The Redis the project's machines and CI run. */
+export const REDIS_URL = "redis://127.0.0.1:6379";
+
+/**
+ * Whether Redis answers at REDIS_URL. Elsewhere (a laptop without one) the Redis-backed tests are
+ * skipped and say why; in CI (CI=true) a missing Redis fails the run instead, naming `purpose`.
+ */
+export async function probeRedis(purpose: string): Promise<boolean> {
+  const reachable = await new Promise<boolean>((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port: 6379, timeout: 2_000 });
+    const done = (answered: boolean) => {
+      socket.destroy();
+      resolve(answered);
+    };
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+    socket.once("timeout", () => done(false));
+  });
+  if (!reachable && process.env.CI) throw new Error(`CI needs Redis at ${REDIS_URL} for ${purpose}`);
+  return reachable;
+}
 
 export const TEST_PASSWORD = "correct horse battery staple";
 
@@ -113,7 +136,11 @@ export function startTestServer(environment: Record<string, string> = {}): TestS
 
 async function logIn(server: TestServer, role: Role) {
   const email = `${role.toLowerCase()}-${randomUUID()}@example.test`;
-  await createAccount(server.app.prisma, { email, name: `Test ${role}`, password: TEST_PASSWORD }, role);
+  await createAccount(
+    { prisma: server.app.prisma },
+    { email, name: `Test ${role}`, password: TEST_PASSWORD },
+    role,
+  );
   const body = await server.graphql(
     `mutation ($input: LogInInput!) { logIn(input: $input) {
       ... on AuthPayload { accessToken refreshToken user { id } } ... on Error { message } } }`,

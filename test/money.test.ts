@@ -5,7 +5,7 @@ import {
   fitsMinorUnit,
   isCurrencyCode,
   microsToDecimal,
-} from "../src/money.ts";
+} from "../src/domain/money.ts";
 
 describe("money arithmetic is exact", () => {
   it.each([

@@ -4,12 +4,11 @@ import { type AddressInfo, connect, createServer as createTcpServer, type Socket
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type GraphQLResponse, startTestServer, type TestServer } from "./helpers.ts";
+import { type GraphQLResponse, probeRedis, REDIS_URL, startTestServer, type TestServer } from "./helpers.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-const REDIS_URL = "redis://127.0.0.1:6379";
 /** Nothing listens there. */
 const DEAD_REDIS_URL = "redis://127.0.0.1:6390";
 
@@ -32,23 +31,7 @@ function redisInspector(...prefixes: string[]) {
   return redis;
 }
 
-/**
- * The project's machines and CI run Redis at 127.0.0.1:6379. Elsewhere (a laptop without one)
- * the Redis-backed tests are skipped and say why; in CI (CI=true) a missing Redis fails the run.
- */
-const redisReachable = await new Promise<boolean>((resolve) => {
-  const socket = connect({ host: "127.0.0.1", port: 6379, timeout: 2_000 });
-  const done = (reachable: boolean) => {
-    socket.destroy();
-    resolve(reachable);
-  };
-  socket.once("connect", () => done(true));
-  socket.once("error", () => done(false));
-  socket.once("timeout", () => done(false));
-});
-if (!redisReachable && process.env.CI) {
-  throw new Error(`CI needs Redis at ${REDIS_URL} for the shared rate-limit tests`);
-}
+const redisReachable = await probeRedis("the shared rate-limit tests");
 const withRedis = redisReachable ? describe : describe.skip;
 if (!redisReachable) {
   describe.skip(`counters in Redis: skipped, nothing answers at ${REDIS_URL} (start Redis to run them)`, () => {

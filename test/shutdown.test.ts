@@ -7,9 +7,9 @@ import { fileURLToPath } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAccount } from "../src/auth/accounts.ts";
 import { loadConfig } from "../src/config.ts";
-import { createPrisma } from "../src/db.ts";
+import { createPrisma } from "../src/db/client.ts";
+import { createAccount } from "../src/services/accounts.ts";
 import { databasePath, templateDatabasePath } from "./paths.ts";
 
 // The real entry point, `node --import tsx src/server.ts`, run as a child process in production
@@ -63,7 +63,7 @@ async function freshDatabase(email: string): Promise<string> {
     loadConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", DATABASE_URL: `file:${databaseFile}` }),
   );
   try {
-    await createAccount(prisma, { email, name: "Shutdown admin", password: ADMIN_PASSWORD }, "ADMIN");
+    await createAccount({ prisma }, { email, name: "Shutdown admin", password: ADMIN_PASSWORD }, "ADMIN");
   } finally {
     await prisma.$disconnect();
   }

@@ -10,7 +10,7 @@ import { decodeNodeId } from "../schema/node-ids.ts";
  * (fallbackRule: deny), so a new field is unreachable until it is given a rule here.
  *
  * Shield can only allow or refuse a field, not filter a list, so which rows a request may see is
- * the filter visibleProducts below, which every product read applies.
+ * the filter visibleProducts (src/domain/visibility.ts), which every product read applies.
  */
 
 // Rules are cached per request ("contextual": the cache lives on that request's context), so
@@ -64,16 +64,6 @@ function isIdOf(globalId: string, userId: number): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * Which products a request may see: staff and admins see all, everyone else only ACTIVE ones.
- * Every read applies it (lookups, lists, counts, nested lists, node ids), so a DRAFT product is
- * absent for a customer rather than present with its fields refused.
- */
-export function visibleProducts(context: Context): { status?: "ACTIVE" } {
-  const role = context.user?.role;
-  return role === "STAFF" || role === "ADMIN" ? {} : { status: "ACTIVE" };
 }
 
 /** Every field of the type is open to whoever could reach the object. */

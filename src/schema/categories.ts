@@ -1,14 +1,9 @@
-import { z } from "zod";
-import { visibleProducts } from "../auth/permissions.ts";
-import { createInTree, moveInTree, type TreePosition } from "../category-tree.ts";
-import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
-import { conflictOnUnique } from "../unique-conflicts.ts";
-import { validateInput } from "../validation.ts";
+import { visibleProducts } from "../domain/visibility.ts";
+import * as categories from "../services/categories.ts";
 import { builder } from "./builder.ts";
 import { checkPageArgs, defaultPageSize } from "./connections.ts";
 import { mutationErrors } from "./errors.ts";
-import { decodeNodeId, nodeKey } from "./node-ids.ts";
+import { decodeNodeId, decodeOptionalNodeId, nodeKey } from "./node-ids.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -89,38 +84,6 @@ builder.queryFields((t) => ({
 // ---------------------------------------------------------------------------------------------
 // Mutations
 
-const name = z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters");
-const slug = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "must be lower-case letters and digits separated by single '-'")
-  .max(100, "must be at most 100 characters");
-
-/** "Kitchen & Dining" → "kitchen-dining". */
-function slugify(text: string): string {
-  return text
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "");
-}
-
-const categoryUniqueFields = ["name", "slug"];
-
-/** The parent an input names: undefined when not given, null for "top level". */
-async function resolveParent(
-  client: Prisma.TransactionClient,
-  globalId: string | number | null | undefined,
-): Promise<TreePosition | null | undefined> {
-  if (globalId == null) return globalId === null ? null : undefined;
-  const id = decodeNodeId("Category", String(globalId), "parentId");
-  const parent = await client.category.findUnique({ where: { id }, select: { id: true, path: true } });
-  if (!parent) throw ValidationError.forField("parentId", `category ${globalId} does not exist`);
-  return parent;
-}
-
 const CreateCategoryInput = builder.inputType("CreateCategoryInput", {
   fields: (t) => ({
     name: t.string({ required: true }),
@@ -148,62 +111,28 @@ builder.mutationFields((t) => ({
     type: Category,
     errors: { ...mutationErrors, dataField: { name: "category" } },
     args: { input: t.arg({ type: CreateCategoryInput, required: true }) },
-    resolve: async (_root, { input }, context) => {
-      const data = validateInput(z.object({ name, slug }), {
-        name: input.name,
-        slug: input.slug ?? slugify(input.name),
-      });
-      return context.prisma.$transaction(async (transaction) => {
-        const parent = await resolveParent(transaction, input.parentId);
-        return conflictOnUnique(categoryUniqueFields, () => createInTree(transaction, data, parent ?? null));
-      });
-    },
+    resolve: (_root, { input }, context) =>
+      categories.createCategory(context, {
+        ...input,
+        parentId: decodeOptionalNodeId("Category", input.parentId, "parentId"),
+      }),
   }),
   updateCategory: t.field({
     type: Category,
     errors: { ...mutationErrors, dataField: { name: "category" } },
     args: { input: t.arg({ type: UpdateCategoryInput, required: true }) },
-    resolve: async (_root, { input }, context) => {
-      const id = decodeNodeId("Category", String(input.id), "id");
-      const data = validateInput(z.object({ name: name.nullish(), slug: slug.nullish() }), input);
-      return context.prisma.$transaction(async (transaction) => {
-        const existing = await transaction.category.findUnique({
-          where: { id },
-          select: { id: true, path: true },
-        });
-        if (!existing) throw new NotFoundError("Category", String(input.id));
-        const parent = await resolveParent(transaction, input.parentId);
-        if (parent !== undefined) await moveInTree(transaction, existing, parent);
-        return conflictOnUnique(categoryUniqueFields, () =>
-          transaction.category.update({
-            where: { id },
-            data: { name: data.name ?? undefined, slug: data.slug ?? undefined },
-          }),
-        );
-      });
-    },
+    resolve: (_root, { input }, context) =>
+      categories.updateCategory(context, decodeNodeId("Category", String(input.id), "id"), {
+        ...input,
+        parentId: decodeOptionalNodeId("Category", input.parentId, "parentId"),
+      }),
   }),
   deleteCategory: t.field({
     type: "ID",
     errors: { ...mutationErrors, dataField: { name: "deletedCategoryId" } },
     args: { input: t.arg({ type: DeleteCategoryInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const id = decodeNodeId("Category", String(input.id), "id");
-      await context.prisma.$transaction(async (transaction) => {
-        const category = await transaction.category.findUnique({
-          where: { id },
-          select: { _count: { select: { products: true, children: true } } },
-        });
-        if (!category) throw new NotFoundError("Category", String(input.id));
-        const { products, children } = category._count;
-        if (products > 0 || children > 0) {
-          throw new ConflictError(
-            `Category still has ${products} product(s) and ${children} subcategory(ies); move or delete them first`,
-            "id",
-          );
-        }
-        await transaction.category.delete({ where: { id } });
-      });
+      await categories.deleteCategory(context, decodeNodeId("Category", String(input.id), "id"));
       return input.id;
     },
   }),

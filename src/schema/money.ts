@@ -1,5 +1,5 @@
 import { GraphQLError, Kind } from "graphql";
-import { isDecimalString, microsToDecimal } from "../money.ts";
+import { isDecimalString, microsToDecimal } from "../domain/money.ts";
 import { builder } from "./builder.ts";
 
 builder.scalarType("Decimal", {

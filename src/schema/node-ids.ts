@@ -19,6 +19,15 @@ export function decodeNodeId(typename: string, globalId: string, field: string):
   return id;
 }
 
+/** decodeNodeId for an optional input: absent stays undefined, null (e.g. "no category") stays null. */
+export function decodeOptionalNodeId(
+  typename: string,
+  globalId: string | number | null | undefined,
+  field: string,
+): number | null | undefined {
+  return globalId == null ? globalId : decodeNodeId(typename, String(globalId), field);
+}
+
 /**
  * The database id in the key part of a global id the Relay plugin already decoded (node and
  * nodes). A key that is not a positive safe integer becomes 0, which no row has, so such an id

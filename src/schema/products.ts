@@ -1,18 +1,16 @@
-import { z } from "zod";
-import { visibleProducts } from "../auth/permissions.ts";
-import { inSubtree } from "../category-tree.ts";
 import type { Context } from "../context.ts";
-import { InsufficientStockError, NotFoundError, ValidationError } from "../errors.ts";
+import { inSubtree } from "../db/category-tree.ts";
+import { decimalToMicros, MAX_AMOUNT_UNITS } from "../domain/money.ts";
+import { searchTerm } from "../domain/search-text.ts";
+import { visibleProducts } from "../domain/visibility.ts";
+import { InsufficientStockError, ValidationError } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { decimalToMicros, fitsMinorUnit, isCurrencyCode, MAX_AMOUNT_UNITS } from "../money.ts";
-import { productSearchText, searchTerm } from "../search-text.ts";
-import { conflictOnUnique } from "../unique-conflicts.ts";
-import { validateInput } from "../validation.ts";
+import * as products from "../services/products.ts";
 import { builder } from "./builder.ts";
 import { checkPageArgs, defaultPageSize, OrderDirection } from "./connections.ts";
 import { mutationErrors } from "./errors.ts";
 import { Money } from "./money.ts";
-import { decodeNodeId, nodeKey } from "./node-ids.ts";
+import { decodeNodeId, decodeOptionalNodeId, nodeKey } from "./node-ids.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -205,59 +203,6 @@ builder.queryFields((t) => ({
 // ---------------------------------------------------------------------------------------------
 // Mutations
 
-const sku = z
-  .string()
-  .trim()
-  .toUpperCase()
-  .regex(
-    /^[A-Z0-9][A-Z0-9._-]{1,63}$/,
-    "must be 2 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit",
-  );
-const name = z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters");
-const description = z.string().trim().max(10_000, "must be at most 10000 characters");
-const currency = z
-  .string()
-  .trim()
-  .toUpperCase()
-  .refine(isCurrencyCode, "must be an ISO 4217 currency code such as EUR");
-const price = z.string().transform((value, ctx) => {
-  try {
-    const micros = decimalToMicros(value);
-    if (micros < 0n) ctx.addIssue({ code: "custom", message: "must not be negative" });
-    if (micros > MAX_AMOUNT_UNITS * 1_000_000n)
-      ctx.addIssue({ code: "custom", message: `must be at most ${MAX_AMOUNT_UNITS}` });
-    return micros;
-  } catch (error) {
-    ctx.addIssue({ code: "custom", message: (error as Error).message });
-    return z.NEVER;
-  }
-});
-const MAX_STOCK = 1_000_000_000;
-const stock = z.number().int().min(0, "must not be negative").max(MAX_STOCK, `must be at most ${MAX_STOCK}`);
-const status = z.enum(["DRAFT", "ACTIVE", "ARCHIVED"]);
-
-/**
- * Amounts must be whole numbers of the currency's minor unit: 12.50 EUR, not 12.505 EUR. Checked
- * on the amounts as they will be stored, so a currency change is checked against both prices.
- */
-function checkMinorUnits(amounts: { price: bigint; costPrice?: bigint | null }, currencyCode: string) {
-  for (const [field, micros] of Object.entries(amounts)) {
-    if (micros != null && !fitsMinorUnit(micros, currencyCode)) {
-      throw ValidationError.forField(field, `has more decimals than ${currencyCode} allows`);
-    }
-  }
-}
-
-async function resolveCategoryId(context: Context, globalId: string | number | null | undefined) {
-  if (globalId == null) return globalId === null ? null : undefined;
-  const id = decodeNodeId("Category", String(globalId), "categoryId");
-  const exists = await context.prisma.category.findUnique({ where: { id }, select: { id: true } });
-  if (!exists) throw ValidationError.forField("categoryId", `category ${globalId} does not exist`);
-  return id;
-}
-
-const productUniqueFields = ["sku"];
-
 const CreateProductInput = builder.inputType("CreateProductInput", {
   fields: (t) => ({
     sku: t.string({ required: true }),
@@ -276,17 +221,6 @@ const CreateProductInput = builder.inputType("CreateProductInput", {
   }),
 });
 
-const createProductSchema = z.object({
-  sku,
-  name,
-  description: description.nullish(),
-  price,
-  costPrice: price.nullish(),
-  currency,
-  stock,
-  status,
-});
-
 const UpdateProductInput = builder.inputType("UpdateProductInput", {
   description: "Only the fields given are changed; categoryId: null removes the category.",
   fields: (t) => ({
@@ -303,18 +237,6 @@ const UpdateProductInput = builder.inputType("UpdateProductInput", {
   }),
 });
 
-// null for a non-nullable column means "leave it"; only categoryId can be cleared.
-const updateProductSchema = z.object({
-  sku: sku.nullish(),
-  name: name.nullish(),
-  description: description.nullish(),
-  price: price.nullish(),
-  costPrice: price.nullish(),
-  currency: currency.nullish(),
-  stock: stock.nullish(),
-  status: status.nullish(),
-});
-
 const DeleteProductInput = builder.inputType("DeleteProductInput", {
   fields: (t) => ({ id: t.id({ required: true }) }),
 });
@@ -329,91 +251,33 @@ const AdjustStockInput = builder.inputType("AdjustStockInput", {
   }),
 });
 
-const adjustStockSchema = z.object({
-  delta: z
-    .number()
-    .int()
-    .min(-MAX_STOCK, `must be at least -${MAX_STOCK}`)
-    .max(MAX_STOCK, `must be at most ${MAX_STOCK}`)
-    .refine((value) => value !== 0, "must not be zero"),
-});
-
 builder.mutationFields((t) => ({
   createProduct: t.field({
     type: Product,
     errors: { ...mutationErrors, dataField: { name: "product" } },
     args: { input: t.arg({ type: CreateProductInput, required: true }) },
-    resolve: async (_root, { input }, context) => {
-      const data = validateInput(createProductSchema, input);
-      checkMinorUnits({ price: data.price, costPrice: data.costPrice }, data.currency);
-      const categoryId = await resolveCategoryId(context, input.categoryId);
-      return conflictOnUnique(productUniqueFields, () =>
-        context.prisma.product.create({
-          data: {
-            sku: data.sku,
-            name: data.name,
-            description: data.description ?? "",
-            searchText: productSearchText(data.name, data.description ?? ""),
-            priceMicros: data.price,
-            costMicros: data.costPrice,
-            currency: data.currency,
-            stock: data.stock,
-            status: data.status,
-            categoryId,
-          },
-        }),
-      );
-    },
+    resolve: (_root, { input }, context) =>
+      products.createProduct(context, {
+        ...input,
+        categoryId: decodeOptionalNodeId("Category", input.categoryId, "categoryId"),
+      }),
   }),
   updateProduct: t.field({
     type: Product,
     errors: { ...mutationErrors, dataField: { name: "product" } },
     args: { input: t.arg({ type: UpdateProductInput, required: true }) },
-    resolve: async (_root, { input }, context) => {
-      const id = decodeNodeId("Product", String(input.id), "id");
-      const data = validateInput(updateProductSchema, input);
-      const categoryId = await resolveCategoryId(context, input.categoryId);
-      // Amounts and currency are checked together, so the read and the write share a transaction.
-      return context.prisma.$transaction(async (transaction) => {
-        const existing = await transaction.product.findUnique({ where: { id } });
-        if (!existing) throw new NotFoundError("Product", String(input.id));
-        // costPrice: null clears it, so only undefined means "keep the stored one".
-        const costPrice = data.costPrice === undefined ? existing.costMicros : data.costPrice;
-        checkMinorUnits(
-          { price: data.price ?? existing.priceMicros, costPrice },
-          data.currency ?? existing.currency,
-        );
-        return conflictOnUnique(productUniqueFields, () =>
-          transaction.product.update({
-            where: { id },
-            data: {
-              sku: data.sku ?? undefined,
-              name: data.name ?? undefined,
-              description: data.description ?? undefined,
-              searchText: productSearchText(
-                data.name ?? existing.name,
-                data.description ?? existing.description,
-              ),
-              priceMicros: data.price ?? undefined,
-              costMicros: costPrice,
-              currency: data.currency ?? undefined,
-              stock: data.stock ?? undefined,
-              status: data.status ?? undefined,
-              categoryId,
-            },
-          }),
-        );
-      });
-    },
+    resolve: (_root, { input }, context) =>
+      products.updateProduct(context, decodeNodeId("Product", String(input.id), "id"), {
+        ...input,
+        categoryId: decodeOptionalNodeId("Category", input.categoryId, "categoryId"),
+      }),
   }),
   deleteProduct: t.field({
     type: "ID",
     errors: { ...mutationErrors, dataField: { name: "deletedProductId" } },
     args: { input: t.arg({ type: DeleteProductInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const id = decodeNodeId("Product", String(input.id), "id");
-      const { count } = await context.prisma.product.deleteMany({ where: { id } });
-      if (count === 0) throw new NotFoundError("Product", String(input.id));
+      await products.deleteProduct(context, decodeNodeId("Product", String(input.id), "id"));
       return input.id;
     },
   }),
@@ -421,22 +285,7 @@ builder.mutationFields((t) => ({
     type: Product,
     errors: { types: [...mutationErrors.types, InsufficientStockError], dataField: { name: "product" } },
     args: { input: t.arg({ type: AdjustStockInput, required: true }) },
-    resolve: async (_root, { input }, context) => {
-      const id = decodeNodeId("Product", String(input.productId), "productId");
-      const { delta } = validateInput(adjustStockSchema, input);
-      // One conditional UPDATE: the check and the change are a single atomic statement, so
-      // concurrent adjustments can never take stock below zero (or past the maximum).
-      const { count } = await context.prisma.product.updateMany({
-        where: { id, stock: { gte: -delta, lte: MAX_STOCK - delta } },
-        data: { stock: { increment: delta } },
-      });
-      if (count === 0) {
-        const product = await context.prisma.product.findUnique({ where: { id }, select: { stock: true } });
-        if (!product) throw new NotFoundError("Product", String(input.productId));
-        if (delta > 0) throw ValidationError.forField("delta", `would take stock past ${MAX_STOCK}`);
-        throw new InsufficientStockError(product.stock, -delta);
-      }
-      return context.prisma.product.findUniqueOrThrow({ where: { id } });
-    },
+    resolve: (_root, { input }, context) =>
+      products.adjustStock(context, decodeNodeId("Product", String(input.productId), "productId"), input),
   }),
 }));

@@ -1,16 +1,12 @@
-import { z } from "zod";
-import { accountChanges, createAccount, password } from "../auth/accounts.ts";
-import { hashPassword, MAX_PASSWORD_LENGTH, unknownUserHash, verifyPassword } from "../auth/passwords.ts";
+import { MAX_PASSWORD_LENGTH, unknownUserHash, verifyPassword } from "../auth/passwords.ts";
+import { AuthenticationError, ConflictError, ValidationError } from "../errors.ts";
+import * as accounts from "../services/accounts.ts";
 import {
   type AuthPayload as AuthPayloadShape,
-  endAllSessions,
   endSession,
   refreshSession,
   startSession,
-} from "../auth/sessions.ts";
-import { AuthenticationError, ConflictError, NotFoundError, ValidationError } from "../errors.ts";
-import { conflictOnUnique } from "../unique-conflicts.ts";
-import { validateInput } from "../validation.ts";
+} from "../services/sessions.ts";
 import { builder } from "./builder.ts";
 import { checkPageArgs, defaultPageSize } from "./connections.ts";
 import { mutationErrors } from "./errors.ts";
@@ -130,14 +126,6 @@ const UpdateUserInput = builder.inputType("UpdateUserInput", {
   }),
 });
 
-/** Asks a logged-in user to prove it is them before a sensitive change. An over-long input is never hashed. */
-async function requireCurrentPassword(user: { passwordHash: string }, currentPassword: string) {
-  const valid =
-    currentPassword.length <= MAX_PASSWORD_LENGTH &&
-    (await verifyPassword(currentPassword, user.passwordHash));
-  if (!valid) throw new AuthenticationError("The current password is not correct");
-}
-
 const INVALID_CREDENTIALS = "The email or password is not correct";
 
 builder.mutationFields((t) => ({
@@ -148,7 +136,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: SignUpInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       await context.rateLimits.consume("authAttempts", `address:${context.clientAddress}`);
-      return startSession(context, await createAccount(context.prisma, input, "CUSTOMER"));
+      return startSession(context, await accounts.createAccount(context, input, "CUSTOMER"));
     },
   }),
   logIn: t.field({
@@ -198,55 +186,22 @@ builder.mutationFields((t) => ({
     description: "Changes the password, revokes every refresh token of the user, and starts a new session.",
     errors: { types: [ValidationError, AuthenticationError], directResult: true },
     args: { input: t.arg({ type: ChangePasswordInput, required: true }) },
-    resolve: async (_root, { input }, context) => {
-      const userId = context.user?.id;
-      if (userId == null) throw new AuthenticationError();
-      const { newPassword } = validateInput(z.object({ newPassword: password }), input);
-      const user = await context.prisma.user.findUniqueOrThrow({ where: { id: userId } });
-      await requireCurrentPassword(user, input.currentPassword);
-      const passwordHash = await hashPassword(newPassword);
-      // The new password and the revocation land together: never one without the other.
-      const updated = await context.prisma.$transaction(async (transaction) => {
-        await endAllSessions(transaction, userId);
-        return transaction.user.update({ where: { id: userId }, data: { passwordHash } });
-      });
-      return startSession(context, updated);
-    },
+    resolve: async (_root, { input }, context) =>
+      startSession(context, await accounts.changePassword(context, input)),
   }),
   updateUser: t.field({
     type: User,
     description: "Changes the name or email of an account: your own, or any as an admin.",
     errors: { types: [...mutationErrors.types, AuthenticationError], dataField: { name: "user" } },
     args: { input: t.arg({ type: UpdateUserInput, required: true }) },
-    resolve: async (_root, { input }, context) => {
-      const id = decodeNodeId("User", String(input.userId), "userId");
-      const changes = validateInput(accountChanges, input);
-      const user = await context.prisma.user.findUnique({ where: { id } });
-      if (!user) throw new NotFoundError("User", String(input.userId));
-      // A stolen access token alone must not be enough to take the account over by its email.
-      if (changes.email != null && changes.email !== user.email && id === context.user?.id) {
-        await requireCurrentPassword(user, input.currentPassword ?? "");
-      }
-      return conflictOnUnique(["email"], () =>
-        context.prisma.user.update({
-          where: { id },
-          data: { name: changes.name ?? undefined, email: changes.email ?? undefined },
-        }),
-      );
-    },
+    resolve: (_root, { input }, context) =>
+      accounts.updateUser(context, decodeNodeId("User", String(input.userId), "userId"), input),
   }),
   setUserRole: t.field({
     type: User,
     errors: { ...mutationErrors, dataField: { name: "user" } },
     args: { input: t.arg({ type: SetUserRoleInput, required: true }) },
-    resolve: async (_root, { input }, context) => {
-      const id = decodeNodeId("User", String(input.userId), "userId");
-      // An admin demoting themself could leave nobody able to manage roles.
-      if (id === context.user?.id)
-        throw ValidationError.forField("userId", "admins cannot change their own role");
-      const { count } = await context.prisma.user.updateMany({ where: { id }, data: { role: input.role } });
-      if (count === 0) throw new NotFoundError("User", String(input.userId));
-      return context.prisma.user.findUniqueOrThrow({ where: { id } });
-    },
+    resolve: (_root, { input }, context) =>
+      accounts.setUserRole(context, decodeNodeId("User", String(input.userId), "userId"), input.role),
   }),
 }));

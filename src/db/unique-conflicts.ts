@@ -1,5 +1,5 @@
-import { ConflictError } from "./errors.ts";
-import { Prisma } from "./generated/prisma/client.ts";
+import { ConflictError } from "../errors.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 
 /**
  * Runs a write and turns a unique-constraint violation (Prisma P2002) into a typed ConflictError

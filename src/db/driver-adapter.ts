@@ -3,9 +3,9 @@ import { dirname, resolve } from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 
 /**
- * The driver adapter for a DATABASE_URL. Shared by the server (src/db.ts) and the Prisma CLI
+ * The driver adapter for a DATABASE_URL. Shared by the server (src/db/client.ts) and the Prisma CLI
  * (prisma.config.ts), so migrations run through exactly the driver the server uses and no
- * native engine is ever downloaded. Kept apart from src/db.ts because the CLI loads it before
+ * native engine is ever downloaded. Kept apart from src/db/client.ts because the CLI loads it before
  * the Prisma client has been generated.
  */
 export function createDriverAdapter(databaseUrl: string) {

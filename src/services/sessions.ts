@@ -1,7 +1,7 @@
+import { hashRefreshToken, newRefreshToken, signAccessToken } from "../auth/tokens.ts";
 import type { Context } from "../context.ts";
 import { AuthenticationError } from "../errors.ts";
 import type { Prisma, User } from "../generated/prisma/client.ts";
-import { hashRefreshToken, newRefreshToken, signAccessToken } from "./tokens.ts";
 
 /** What logging in, signing up and refreshing answer: a token pair for the user. */
 export type AuthPayload = {

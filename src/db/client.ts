@@ -1,6 +1,6 @@
-import type { Config } from "./config.ts";
+import type { Config } from "../config.ts";
+import { PrismaClient } from "../generated/prisma/client.ts";
 import { createDriverAdapter } from "./driver-adapter.ts";
-import { PrismaClient } from "./generated/prisma/client.ts";
 
 /**
  * The only place a Prisma client is built. Each app gets its own, so tests can run many
@@ -18,7 +18,7 @@ export type DatabaseClient = ReturnType<typeof createPrisma>;
 
 /**
  * Settings that live in the database file rather than the connection. WAL lets readers run
- * while one writer commits, and together with the busy timeout (src/driver-adapter.ts) makes
+ * while one writer commits, and together with the busy timeout (src/db/driver-adapter.ts) makes
  * concurrent writers wait for each other instead of failing.
  */
 export async function prepareDatabase(prisma: DatabaseClient) {

@@ -1,3 +1,5 @@
+import { ValidationError } from "../errors.ts";
+
 /**
  * Money without floats. Amounts travel as decimal strings ("12.50") and are stored as integer
  * micros (millionths of the currency unit), one scale for every currency so that ordering and
@@ -51,4 +53,17 @@ export function microsToDecimal(micros: bigint, currency: string): string {
 /** Whether an amount is a whole number of the currency's minor unit (12.50 EUR yes, 12.505 EUR no). */
 export function fitsMinorUnit(micros: bigint, currency: string): boolean {
   return micros % 10n ** BigInt(MICROS_DIGITS - currencyDecimals(currency)) === 0n;
+}
+
+/**
+ * Amounts must be whole numbers of the currency's minor unit: 12.50 EUR, not 12.505 EUR. Checked
+ * on the amounts as they will be stored, so a currency change is checked against both prices.
+ * A ValidationError names the first field that does not fit.
+ */
+export function checkMinorUnits(amounts: { price: bigint; costPrice?: bigint | null }, currency: string) {
+  for (const [field, micros] of Object.entries(amounts)) {
+    if (micros != null && !fitsMinorUnit(micros, currency)) {
+      throw ValidationError.forField(field, `has more decimals than ${currency} allows`);
+    }
+  }
 }

@@ -1,5 +1,5 @@
-import { ValidationError } from "./errors.ts";
-import type { Prisma } from "./generated/prisma/client.ts";
+import { ValidationError } from "../errors.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 
 /**
  * The category tree. Each category stores its path, the ids from the top of the tree down to
