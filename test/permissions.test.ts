@@ -1,12 +1,12 @@
 import { type GraphQLObjectType, graphql, isIntrospectionType, isObjectType } from "graphql";
 import { allow } from "graphql-shield";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createAccount } from "../src/auth/accounts.ts";
 import { applyPermissions, ruleFor, ruleTree } from "../src/auth/permissions.ts";
 import type { Context } from "../src/context.ts";
 import type { Role } from "../src/generated/prisma/enums.ts";
 import { builder } from "../src/schema/builder.ts";
 import { schema } from "../src/schema/index.ts";
+import { createAccount } from "../src/services/accounts.ts";
 import { startTestServer, TEST_PASSWORD, type TestClient } from "./helpers.ts";
 
 const server = startTestServer();
@@ -265,11 +265,7 @@ describe("the User rule guards a path to accounts added later", () => {
   beforeAll(async () => {
     for (const role of ["CUSTOMER", "STAFF", "ADMIN"] as const) {
       const email = `first-${role.toLowerCase()}@example.test`;
-      const { id } = await createAccount(
-        accounts.app.prisma,
-        { email, name: role, password: TEST_PASSWORD },
-        role,
-      );
+      const { id } = await createAccount(accounts.app, { email, name: role, password: TEST_PASSWORD }, role);
       users[role] = { id, email };
     }
   });
