@@ -209,7 +209,9 @@ describe("createCategory", () => {
         tryCreateCategory({ name: "Orphan", parentId: unknownCategoryId }),
       );
       expect(result.__typename).toBe("ValidationError");
-      expect(fields(result)).toEqual(["parentId"]);
+      expect(result.fieldErrors).toEqual([
+        { field: "parentId", message: `category ${unknownCategoryId} does not exist` },
+      ]);
     });
 
     it("refuses a malformed parentId", async () => {
@@ -471,7 +473,12 @@ describe("deleteCategory", () => {
     const category = await createCategory("Stocked");
     await createProduct("Stocked item", category.id);
     const result = await expectNothingWritten(() => deleteCategory(category.id));
-    expect(result).toMatchObject({ __typename: "ConflictError", code: "CONFLICT" });
+    expect(result).toMatchObject({
+      __typename: "ConflictError",
+      code: "CONFLICT",
+      field: "id",
+      message: "Category still has 1 product(s) and 0 subcategory(ies); move or delete them first",
+    });
     expect(await readCategory(category.id)).not.toBeNull();
   });
 

@@ -154,6 +154,47 @@ describe("each catalog mutation publishes one event after its write has committe
     ]);
   });
 
+  it.each([
+    [{ sku: "EVENT-RENAMED-SKU" }, ["sku"]],
+    [{ name: "Only the name" }, ["name"]],
+    [{ description: "Only the description" }, ["description"]],
+    [{ price: "7.00" }, ["price"]],
+    [{ costPrice: "1.00" }, ["costPrice"]],
+    [{ stock: 9 }, ["stock"]],
+    [{ status: "ACTIVE" }, ["status"]],
+    // Without a cost price, a currency change changes only the price.
+    [{ currency: "USD" }, ["price"]],
+    // The same values again change nothing.
+    [{ name: "Event product same", price: "5.00", stock: 5 }, []],
+  ] as const)("updateProduct %j: changed %j", async (input, changed) => {
+    const id = await createProduct(staff, { name: "Event product same" });
+    const events = await eventsDuring(server, () =>
+      mutate(staff, "updateProduct", "UpdateProductInput", { id, ...input }),
+    );
+    expect(events.products.map(({ event }) => event)).toEqual([
+      { kind: "updated", productId: databaseId(id), changed },
+    ]);
+  });
+
+  it.each([
+    [{ name: "Event only renamed" }, ["name"]],
+    [{ slug: "event-only-reslugged" }, ["slug"]],
+    [{ parentId: "PARENT" }, ["parent"]],
+  ] as const)("updateCategory %j: changed %j", async (input, changed) => {
+    const parent = await createCategory(staff, `Event parent of ${Object.keys(input)[0]}`);
+    const id = await createCategory(staff, `Event single ${Object.keys(input)[0]}`);
+    const events = await eventsDuring(server, () =>
+      mutate(staff, "updateCategory", "UpdateCategoryInput", {
+        id,
+        ...input,
+        ...("parentId" in input ? { parentId: parent } : {}),
+      }),
+    );
+    expect(events.categories.map(({ event }) => event)).toEqual([
+      { kind: "updated", categoryId: databaseId(id), changed },
+    ]);
+  });
+
   it("adjustStock: stockChanged, with the delta and the stock it left", async () => {
     const id = await createProduct(staff, { stock: 5 });
     const events = await eventsDuring(server, () =>

@@ -367,7 +367,12 @@ describe("updateProduct", () => {
       categoryId: Buffer.from("Category:999999").toString("base64"),
     });
     expect(result.__typename).toBe("ValidationError");
-    expect(fields(result)).toEqual(["categoryId"]);
+    expect(result.fieldErrors).toEqual([
+      {
+        field: "categoryId",
+        message: `category ${Buffer.from("Category:999999").toString("base64")} does not exist`,
+      },
+    ]);
     expect(await readProduct(product.id)).toEqual(product);
   });
 
@@ -440,7 +445,9 @@ describe("the cost price follows the currency's minor unit, like the price", () 
   it("refuses a cost price with more decimals than the product's currency on update", async () => {
     const product = await createProduct({ price: "12.50", costPrice: "4.50", currency: "EUR" });
     const result = await mutate(UPDATE_PRODUCT, { id: product.id, costPrice: "4.505" });
-    expect(fields(result)).toEqual(["costPrice"]);
+    expect(result.fieldErrors).toEqual([
+      { field: "costPrice", message: "has more decimals than EUR allows" },
+    ]);
     expect(await costOf(product.id)).toEqual({ amount: "4.50", currency: "EUR" });
   });
 
@@ -513,6 +520,14 @@ describe("adjustStock", () => {
     expect(result).toMatchObject({ __typename: "ValidationError", code: "BAD_USER_INPUT" });
     expect(fields(result)).toEqual(["delta"]);
     expect(await stockOf(product.id)).toBe(2);
+  });
+
+  it("refuses taking stock past 1,000,000,000 with a ValidationError on delta and leaves it unchanged", async () => {
+    const product = await createProduct({ stock: 10 });
+    const result = await mutate(ADJUST_STOCK, { productId: product.id, delta: 999_999_991 });
+    expect(result.fieldErrors).toEqual([{ field: "delta", message: "would take stock past 1000000000" }]);
+    const exactly = await mutate(ADJUST_STOCK, { productId: product.id, delta: 999_999_990 });
+    expect(exactly.product.stock).toBe(1_000_000_000);
   });
 
   it("refuses going below zero with InsufficientStockError and leaves stock unchanged", async () => {
