@@ -217,24 +217,19 @@ function requestIds(): Plugin & { idOf(request: Request): string } {
     // so a client can quote the id of the server's log line.
     onResultProcess({ request, result, setResult }) {
       if (!(Array.isArray(result) || "errors" in result)) return;
-      const withId = (one: ExecutionResult): ExecutionResult =>
-        one.errors?.some(isMasked)
-          ? {
-              ...one,
-              errors: one.errors.map((error) =>
-                isMasked(error)
-                  ? new GraphQLError(error.message, {
-                      nodes: error.nodes,
-                      source: error.source,
-                      positions: error.positions,
-                      path: error.path,
-                      extensions: { ...error.extensions, requestId: idOf(request) },
-                    })
-                  : error,
-              ),
-            }
-          : one;
-      setResult(Array.isArray(result) ? result.map(withId) : withId(result as ExecutionResult));
+      const withId = (error: GraphQLError) =>
+        isMasked(error)
+          ? new GraphQLError(error.message, {
+              nodes: error.nodes,
+              source: error.source,
+              positions: error.positions,
+              path: error.path,
+              extensions: { ...error.extensions, requestId: idOf(request) },
+            })
+          : error;
+      const tagged = (one: ExecutionResult): ExecutionResult =>
+        one.errors ? { ...one, errors: one.errors.map(withId) } : one;
+      setResult(Array.isArray(result) ? result.map(tagged) : tagged(result as ExecutionResult));
     },
     onResponse({ request, response }) {
       response.headers.set("x-request-id", idOf(request));
