@@ -119,13 +119,13 @@ describe("each catalog mutation publishes one event after its write has committe
       id = await createProduct(staff, { sku: "EVENT-CREATED" });
     });
     expect(events.products.map(({ event }) => event)).toEqual([
-      { kind: "created", productId: databaseId(id) },
+      { kind: "created", productId: databaseId(id), now: { status: "DRAFT", categoryId: null } },
     ]);
     expect(events.products[0]?.row).toMatchObject({ sku: "EVENT-CREATED" });
     expect(events.categories).toEqual([]);
   });
 
-  it("updateProduct: updated, naming the fields whose values changed", async () => {
+  it("updateProduct: updated, naming the fields whose values changed and where it was and is", async () => {
     const id = await createProduct(staff, { name: "Before", price: "5.00" });
     const category = await createCategory(staff, "Event update target");
     const events = await eventsDuring(server, () =>
@@ -134,11 +134,18 @@ describe("each catalog mutation publishes one event after its write has committe
         name: "After",
         price: "6.00",
         description: "",
+        status: "ACTIVE",
         categoryId: category,
       }),
     );
     expect(events.products.map(({ event }) => event)).toEqual([
-      { kind: "updated", productId: databaseId(id), changed: ["name", "price", "category"] },
+      {
+        kind: "updated",
+        productId: databaseId(id),
+        changed: ["name", "price", "status", "category"],
+        was: { status: "DRAFT", categoryId: null },
+        now: { status: "ACTIVE", categoryId: databaseId(category) },
+      },
     ]);
     expect(events.products[0]?.row).toMatchObject({ name: "After", priceMicros: 6_000_000 });
     expect(events.categories).toEqual([]);
@@ -150,7 +157,7 @@ describe("each catalog mutation publishes one event after its write has committe
       mutate(staff, "updateProduct", "UpdateProductInput", { id, currency: "USD" }),
     );
     expect(events.products.map(({ event }) => event)).toEqual([
-      { kind: "updated", productId: databaseId(id), changed: ["price", "costPrice"] },
+      expect.objectContaining({ kind: "updated", productId: databaseId(id), changed: ["price", "costPrice"] }),
     ]);
   });
 
@@ -172,7 +179,7 @@ describe("each catalog mutation publishes one event after its write has committe
       mutate(staff, "updateProduct", "UpdateProductInput", { id, ...input }),
     );
     expect(events.products.map(({ event }) => event)).toEqual([
-      { kind: "updated", productId: databaseId(id), changed },
+      expect.objectContaining({ kind: "updated", productId: databaseId(id), changed }),
     ]);
   });
 
@@ -201,18 +208,26 @@ describe("each catalog mutation publishes one event after its write has committe
       mutate(staff, "adjustStock", "AdjustStockInput", { productId: id, delta: -2 }),
     );
     expect(events.products.map(({ event }) => event)).toEqual([
-      { kind: "stockChanged", productId: databaseId(id), delta: -2, stock: 3 },
+      { kind: "stockChanged", productId: databaseId(id), delta: -2, stock: 3, now: { status: "DRAFT", categoryId: null } },
     ]);
     expect(events.products[0]?.row).toMatchObject({ stock: 3 });
   });
 
-  it("deleteProduct: deleted, the row already gone", async () => {
-    const id = await createProduct(staff);
+  it("deleteProduct: deleted, the row already gone, saying where it was", async () => {
+    const category = await createCategory(staff, "Event deleted from");
+    const id = await createProduct(staff, { status: "ACTIVE", categoryId: category });
     const events = await eventsDuring(server, () =>
       mutate(admin, "deleteProduct", "DeleteProductInput", { id }),
     );
     expect(events.products).toEqual([
-      { event: { kind: "deleted", productId: databaseId(id) }, row: undefined },
+      {
+        event: {
+          kind: "deleted",
+          productId: databaseId(id),
+          was: { status: "ACTIVE", categoryId: databaseId(category) },
+        },
+        row: undefined,
+      },
     ]);
   });
 
@@ -413,7 +428,7 @@ if (!redisReachable) {
       const id = await createProduct(publisher.as("STAFF"), { sku: "EVENT-REDIS" });
       for (let attempt = 0; attempt < 100 && elsewhere.received.length === 0; attempt += 1) await sleep(20);
       expect(elsewhere.received.map(({ event }) => event)).toEqual([
-        { kind: "created", productId: databaseId(id) },
+        { kind: "created", productId: databaseId(id), now: { status: "DRAFT", categoryId: null } },
       ]);
     } finally {
       await elsewhere.stop();

@@ -2,6 +2,7 @@ import { createRedisEventTarget } from "@graphql-yoga/redis-event-target";
 import { createPubSub, type PubSub, type PubSubEventTarget } from "graphql-yoga";
 import { Redis } from "ioredis";
 import type { Config } from "../config.ts";
+import type { ProductStatus } from "../generated/prisma/enums.ts";
 import { untilReady } from "../redis.ts";
 
 /**
@@ -10,8 +11,10 @@ import { untilReady } from "../redis.ts";
  *
  * Events name the entity by its database id (not its Relay global id: the API encodes that when
  * it shows one) and say what changed, never the new values: a subscriber reads the entity
- * through the API, where the reader's permissions and product visibility apply. Every event is
- * plain JSON, so it survives the trip through Redis unchanged.
+ * through the API, where the reader's permissions and product visibility apply. Product events
+ * also say where the product sits, before and after (its placement), so a subscription can tell
+ * without a read whether the change concerns its subscriber at all. Every event is plain JSON,
+ * so it survives the trip through Redis unchanged.
  */
 
 /** The fields of the API's Product type a write can change. */
@@ -25,11 +28,14 @@ export type ProductField =
   | "status"
   | "category";
 
+/** What decides who may see a product, and which narrowed subscriptions it belongs to. */
+export type ProductPlacement = { status: ProductStatus; categoryId: number | null };
+
 export type ProductEvent =
-  | { kind: "created"; productId: number }
-  | { kind: "updated"; productId: number; changed: ProductField[] }
-  | { kind: "stockChanged"; productId: number; delta: number; stock: number }
-  | { kind: "deleted"; productId: number };
+  | { kind: "created"; productId: number; now: ProductPlacement }
+  | { kind: "updated"; productId: number; changed: ProductField[]; was: ProductPlacement; now: ProductPlacement }
+  | { kind: "stockChanged"; productId: number; delta: number; stock: number; now: ProductPlacement }
+  | { kind: "deleted"; productId: number; was: ProductPlacement };
 
 /** The fields of the API's Category type a write can change. */
 export type CategoryField = "name" | "slug" | "parent";

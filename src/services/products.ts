@@ -12,7 +12,7 @@ import {
 import { InsufficientStockError, NotFoundError, publicId, ValidationError } from "../errors.ts";
 import type { Prisma, Product } from "../generated/prisma/client.ts";
 import type { ProductStatus } from "../generated/prisma/enums.ts";
-import type { ProductField } from "./events.ts";
+import type { ProductField, ProductPlacement } from "./events.ts";
 
 /**
  * Every write of a product. Each function validates its input, writes in one transaction, and
@@ -69,7 +69,7 @@ export async function createProduct(context: ServiceContext, input: CreateProduc
       }),
     );
   });
-  context.events.publish("productChanged", { kind: "created", productId: product.id });
+  context.events.publish("productChanged", { kind: "created", productId: product.id, now: placement(product) });
   return product;
 }
 
@@ -113,15 +113,22 @@ export async function updateProduct(
     kind: "updated",
     productId: id,
     changed: changedFields(before, after),
+    was: placement(before),
+    now: placement(after),
   });
   return after;
 }
 
 /** Deletes a product; NotFoundError when there is none (also when it was deleted already). */
 export async function deleteProduct(context: ServiceContext, id: number): Promise<void> {
-  const { count } = await context.prisma.product.deleteMany({ where: { id } });
-  if (count === 0) throw new NotFoundError("Product", id);
-  context.events.publish("productChanged", { kind: "deleted", productId: id });
+  // Read in the delete's transaction: the event says where the product was.
+  const deleted = await context.prisma.$transaction(async (transaction) => {
+    const existing = await transaction.product.findUnique({ where: { id } });
+    if (!existing) throw new NotFoundError("Product", id);
+    await transaction.product.delete({ where: { id } });
+    return existing;
+  });
+  context.events.publish("productChanged", { kind: "deleted", productId: id, was: placement(deleted) });
 }
 
 /**
@@ -154,6 +161,7 @@ export async function adjustStock(
     productId: id,
     delta,
     stock: product.stock,
+    now: placement(product),
   });
   return product;
 }
@@ -168,6 +176,10 @@ async function existingCategory(transaction: Prisma.TransactionClient, id: numbe
   if (!exists)
     throw ValidationError.forField("categoryId", `category ${publicId("Category", id)} does not exist`);
   return id;
+}
+
+function placement(product: Pick<Product, "status" | "categoryId">): ProductPlacement {
+  return { status: product.status, categoryId: product.categoryId };
 }
 
 /** The API fields whose values differ between two versions of a product. */
