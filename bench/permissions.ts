@@ -78,6 +78,7 @@ function executor(schema: GraphQLSchema) {
       requestId: randomUUID(),
       user: { id: admin.id, role: admin.role },
       credentialsError: null,
+      tokenExpiresAt: null,
       clientAddress: "127.0.0.1",
       rateLimits,
       events,

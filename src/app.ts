@@ -10,17 +10,21 @@ import { authenticate, type Context, clientAddress, type ServerContext } from ".
 import { createPrisma, prepareDatabase } from "./db/client.ts";
 import { maskError } from "./errors.ts";
 import { refuseBadCredentials } from "./plugins/credentials.ts";
+import { graphqlSse } from "./plugins/graphql-sse.ts";
 import { createLogger, requestLogging, yogaLogger } from "./plugins/logging.ts";
 import { metrics } from "./plugins/metrics.ts";
 import { operationLimits } from "./plugins/operation-limits.ts";
 import { rateLimiting } from "./plugins/rate-limit.ts";
 import { requestHygiene } from "./plugins/request-hygiene.ts";
+import { liveSubscriptions } from "./plugins/subscriptions.ts";
 import { tracing } from "./plugins/tracing.ts";
 import { createRateLimits } from "./rate-limits.ts";
 import { schema } from "./schema/index.ts";
 import { createEventBus } from "./services/events.ts";
+import { serveWebSocket } from "./websocket.ts";
 
 const GRAPHQL_ENDPOINT = "/graphql";
+const GRAPHQL_SSE_ENDPOINT = "/graphql/stream";
 
 /**
  * The application factory: everything one running API needs, built from a Config and owned by
@@ -36,6 +40,8 @@ export function createApp(config: Config) {
   const { events } = eventBus;
   const isProduction = config.environment === "production";
   const requestId = requestIds();
+  const subscriptions = liveSubscriptions(config.limits);
+  const sse = graphqlSse(GRAPHQL_SSE_ENDPOINT);
   const tracer = config.tracing ? tracing(config.tracing, GRAPHQL_ENDPOINT) : null;
   // Turns false as soon as shutdown begins, so load balancers stop sending new work.
   let accepting = true;
@@ -81,12 +87,17 @@ export function createApp(config: Config) {
       // A request a browser sends cross-site without a CORS preflight (a form post, an image,
       // a plain GET) must carry the x-graphql-yoga-csrf header, which such a request cannot set.
       useCSRFPrevention(),
+      sse.answersWithData,
       refuseBadCredentials(),
       rateLimiting(rateLimits, config.http.trustProxy),
       ...operationLimits(config.limits),
       // After the limits, so its parse guard wraps the token-limited parser.
       requestHygiene(),
       ...(config.http.metrics ? metrics({ operationNames: config.limits.trustedDocuments != null }) : []),
+      // After every check that may refuse a subscription, so only subscriptions that start count.
+      subscriptions,
+      // Last: it answers its endpoint's requests itself, after the plugins above saw them arrive.
+      sse.handler,
     ],
   });
 
@@ -127,17 +138,24 @@ export function createApp(config: Config) {
       server.once("error", reject);
       server.listen(port, host, resolve);
     });
+    const webSocket = serveWebSocket(server, yoga, {
+      path: GRAPHQL_ENDPOINT,
+      maxPayload: config.http.maxBodyBytes,
+    });
     const address = server.address() as AddressInfo;
     const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
     return {
       url: `http://${shownHost}:${address.port}`,
       /**
-       * Graceful stop: readiness turns false, new connections are refused, requests in flight
-       * get up to SHUTDOWN_TIMEOUT_SECONDS to finish, then the database and Redis are closed and
-       * the last spans exported.
+       * Graceful stop: readiness turns false, new connections are refused, live subscriptions
+       * end (WebSockets close with 1001, streams complete), requests in flight get up to
+       * SHUTDOWN_TIMEOUT_SECONDS to finish, then the database and Redis are closed and the last
+       * spans exported.
        */
       async close() {
         accepting = false;
+        await webSocket.close();
+        subscriptions.endAll();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const deadline = setTimeout(() => server.closeAllConnections(), config.http.shutdownTimeoutMs);
@@ -154,7 +172,7 @@ export function createApp(config: Config) {
     };
   }
 
-  return { config, prisma, events, yoga, logger, listen };
+  return { config, prisma, events, eventBus, subscriptions, yoga, logger, listen };
 }
 
 export type App = ReturnType<typeof createApp>;
@@ -174,17 +192,23 @@ function bodyTooLarge(request: IncomingMessage, response: ServerResponse, maxByt
     request.resume();
     return true;
   }
+  // Counted as the body is read, whoever reads it (Yoga, or the graphql-sse handler) and however
+  // (flowing or not): every chunk read is emitted as "data". A "data" listener of our own would
+  // start the flow before anyone reads, and pausing the stream first stalls readers that rely
+  // on "data" events.
   let received = 0;
-  request.on("data", (chunk: Buffer) => {
-    received += chunk.length;
-    if (received > maxBytes && !response.headersSent) {
-      refuse();
-      request.destroy();
+  const emit = request.emit.bind(request);
+  request.emit = ((event: string | symbol, ...args: unknown[]) => {
+    if (event === "data") {
+      received += (args[0] as Buffer).length;
+      if (received > maxBytes) {
+        if (!response.headersSent) refuse();
+        request.destroy();
+        return false;
+      }
     }
-  });
-  // Listening for "data" would start the flow before Yoga reads the body; paused, the chunks
-  // wait in the stream's buffer and reach both listeners once Yoga starts reading.
-  request.pause();
+    return emit(event, ...args);
+  }) as typeof request.emit;
   return false;
 }
 

@@ -43,6 +43,8 @@ const environmentSchema = z.object({
   MAX_TOKENS: z.coerce.number().int().min(10).default(2_000),
   MAX_DIRECTIVES: z.coerce.number().int().min(0).default(20),
   MAX_COST: z.coerce.number().int().min(1).default(20_000),
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(20),
+  MAX_SUBSCRIPTIONS_PER_USER: z.coerce.number().int().min(1).default(50),
   INTROSPECTION: booleanText.optional(),
   CORS_ORIGINS: z.string().optional(),
   TRUSTED_DOCUMENTS: z.string().min(1).optional(),
@@ -111,6 +113,10 @@ export type Config = {
     introspection: boolean;
     /** Path of a JSON manifest { "<hash>": "<document>" }: when set, only these operations run. */
     trustedDocuments: string | null;
+    /** Live subscriptions at once on one WebSocket or graphql-sse connection. */
+    subscriptionsPerConnection: number;
+    /** Live subscriptions at once of one user (anonymous: of one client address), in one process. */
+    subscriptionsPerUser: number;
   };
   /**
    * Redis, shared by every process of a deployment: rate-limit counters and change events live
@@ -190,6 +196,8 @@ export function loadConfig(environment: Environment = readEnvironment()): Config
       maxCost: env.MAX_COST,
       introspection: env.INTROSPECTION ?? !isProduction,
       trustedDocuments: env.TRUSTED_DOCUMENTS ?? null,
+      subscriptionsPerConnection: env.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      subscriptionsPerUser: env.MAX_SUBSCRIPTIONS_PER_USER,
     },
     redis: { url: env.REDIS_URL ?? null, keyPrefix: env.REDIS_KEY_PREFIX },
     rateLimit: {

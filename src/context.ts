@@ -22,6 +22,11 @@ export type Context = {
    * UNAUTHENTICATED, unless it only asks for credentials (plugins/credentials.ts).
    */
   credentialsError: AuthenticationError | null;
+  /**
+   * When the request's access token expires (ms since the epoch), or null without one. A
+   * subscription started with the token ends then (plugins/subscriptions.ts).
+   */
+  tokenExpiresAt: number | null;
   /** The client's IP address (from X-Forwarded-For only when TRUST_PROXY is on). */
   clientAddress: string;
   rateLimits: RateLimits;
@@ -35,8 +40,11 @@ export type Context = {
  */
 export type ServiceContext = Pick<Context, "prisma" | "events" | "user">;
 
-/** What Node's HTTP server hands Yoga with each request. */
-export type ServerContext = YogaInitialContext & { req?: IncomingMessage };
+/**
+ * What Node's HTTP server hands Yoga with each request; over WebSocket, also the connection the
+ * operation came on (src/websocket.ts).
+ */
+export type ServerContext = YogaInitialContext & { req?: IncomingMessage; connection?: object };
 
 export function clientAddress(request: Request, serverContext: ServerContext, trustProxy: boolean): string {
   if (trustProxy) {
@@ -56,10 +64,14 @@ export async function authenticate(
   request: Request,
   config: Config,
   prisma: DatabaseClient,
-): Promise<Pick<Context, "user" | "credentialsError">> {
-  const refused = (message: string) => ({ user: null, credentialsError: new AuthenticationError(message) });
+): Promise<Pick<Context, "user" | "credentialsError" | "tokenExpiresAt">> {
+  const refused = (message: string) => ({
+    user: null,
+    credentialsError: new AuthenticationError(message),
+    tokenExpiresAt: null,
+  });
   const header = request.headers.get("authorization");
-  if (header == null) return { user: null, credentialsError: null };
+  if (header == null) return { user: null, credentialsError: null, tokenExpiresAt: null };
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
   if (!match?.[1]) return refused("The Authorization header must be `Bearer <access token>`");
   let claims: Awaited<ReturnType<typeof verifyAccessToken>>;
@@ -75,5 +87,5 @@ export async function authenticate(
     select: { id: true, role: true },
   });
   if (!user) return refused("The access token's user no longer exists");
-  return { user, credentialsError: null };
+  return { user, credentialsError: null, tokenExpiresAt: claims.expiresAt };
 }

@@ -103,6 +103,16 @@ export class RateLimitedError extends CatalogError {
   }
 }
 
+export class TooManySubscriptionsError extends CatalogError {
+  readonly code = "TOO_MANY_SUBSCRIPTIONS";
+  constructor(scope: "connection" | "user", limit: number) {
+    const whose = scope === "connection" ? "on this connection" : "for this user (or address)";
+    super(`At most ${limit} subscriptions may be live at once ${whose}; end one first`, {
+      extensions: { code: "TOO_MANY_SUBSCRIPTIONS", limit },
+    });
+  }
+}
+
 /**
  * Yoga's error masking (unexpected errors become "Unexpected error.", with details only in
  * development), plus a code for the input checks Pothos makes itself (a malformed cursor or global

@@ -157,7 +157,11 @@ describe("each catalog mutation publishes one event after its write has committe
       mutate(staff, "updateProduct", "UpdateProductInput", { id, currency: "USD" }),
     );
     expect(events.products.map(({ event }) => event)).toEqual([
-      expect.objectContaining({ kind: "updated", productId: databaseId(id), changed: ["price", "costPrice"] }),
+      expect.objectContaining({
+        kind: "updated",
+        productId: databaseId(id),
+        changed: ["price", "costPrice"],
+      }),
     ]);
   });
 
@@ -208,7 +212,13 @@ describe("each catalog mutation publishes one event after its write has committe
       mutate(staff, "adjustStock", "AdjustStockInput", { productId: id, delta: -2 }),
     );
     expect(events.products.map(({ event }) => event)).toEqual([
-      { kind: "stockChanged", productId: databaseId(id), delta: -2, stock: 3, now: { status: "DRAFT", categoryId: null } },
+      {
+        kind: "stockChanged",
+        productId: databaseId(id),
+        delta: -2,
+        stock: 3,
+        now: { status: "DRAFT", categoryId: null },
+      },
     ]);
     expect(events.products[0]?.row).toMatchObject({ stock: 3 });
   });

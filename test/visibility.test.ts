@@ -1,13 +1,15 @@
 import { type GraphQLNamedType, type GraphQLObjectType, getNamedType, isObjectType } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
 import { schema } from "../src/schema/index.ts";
-import { type GraphQLResponse, startTestServer } from "./helpers.ts";
+import { type GraphQLResponse, startTestServer, type TestClient, type TestServer } from "./helpers.ts";
+import { subscribe, until, untilListening } from "./subscription-clients.ts";
 
 /**
  * The promise of the permission policy for products: an anonymous caller or a CUSTOMER never
  * receives a DRAFT or ARCHIVED product, nor its cost price, by any path the schema offers —
- * lookups, lists, counts, node ids, nested connections. Every path is a row of `paths`; the last
- * test fails when the schema gains a field that reaches products and no row uses it.
+ * lookups, lists, counts, node ids, nested connections, live updates. Every path is a row of
+ * `paths`; the last test fails when the schema gains a field that reaches products and no row
+ * uses it.
  *
  * Each row is also run as STAFF, who must reach a hidden product (or count one) and the cost
  * price through it: a row that could not show a hidden product proves nothing.
@@ -53,7 +55,15 @@ type Path = {
   requests: () => Request[];
   /** For rows that read only counts: the count a caller may see, and the one staff sees. */
   counts?: (visibleOnly: boolean) => number[];
+  /**
+   * For subscriptions: the one request is subscribed to (over WebSocket) while staff change the
+   * stock of every fixture product, then of SENTINEL once more; its answers are the events.
+   */
+  live?: true;
 };
+
+/** Visible to everyone and in every category row, so its second event means all have arrived. */
+const SENTINEL = "DRAWER-ACTIVE";
 
 const eachProduct = (query: string, variable: (sku: string, id: string) => unknown) => () =>
   Object.entries(fixture.products).map(([sku, id]) => ({
@@ -150,6 +160,19 @@ const paths: Record<string, Path> = {
       () => ({ id: fixture.products["DRAWER-ACTIVE"] }),
     ),
   },
+  "productChanged, as every product's stock changes": {
+    through: ["Subscription.productChanged", "ProductChange.product"],
+    requests: once("subscription { productChanged { product { ...Seen } } }"),
+    live: true,
+  },
+  "productChanged under a category and its subcategories": {
+    through: ["Subscription.productChanged", "ProductChange.product"],
+    requests: once(
+      "subscription ($id: ID!) { productChanged(categoryId: $id, includeSubcategories: true) { product { ...Seen } } }",
+      () => ({ id: fixture.shelf.id }),
+    ),
+    live: true,
+  },
 };
 
 /**
@@ -183,17 +206,45 @@ function reached(body: GraphQLResponse): Reached {
   return found;
 }
 
-async function run(client: { graphql: typeof server.graphql }, path: Path) {
-  const answers = await Promise.all(path.requests().map((r) => client.graphql(r.query, r.variables)));
+async function answers(client: TestServer | TestClient, path: Path): Promise<GraphQLResponse[]> {
+  if (!path.live) return Promise.all(path.requests().map((r) => client.graphql(r.query, r.variables)));
+  const [request] = path.requests();
+  const token = "session" in client ? (await client.session()).accessToken : null;
+  const listening = server.app.eventBus.listenerCount("productChanged");
+  const subscription = subscribe(server, "WebSocket", request?.query ?? "", {
+    token,
+    variables: request?.variables,
+  });
+  try {
+    await untilListening(server, "productChanged", listening + 1);
+    for (const sku of [...Object.keys(fixture.products), SENTINEL]) {
+      await staff.graphql(
+        `mutation ($input: AdjustStockInput!) { adjustStock(input: $input) { __typename } }`,
+        { input: { productId: fixture.products[sku], delta: 1 } },
+      );
+    }
+    const sentinels = () =>
+      subscription.received.filter((body) => body.data?.productChanged?.product?.sku === SENTINEL).length;
+    await until(() => sentinels() === 2, `the subscription received ${SENTINEL} twice`);
+    return subscription.received;
+  } finally {
+    await subscription.stop();
+    // Released before the next row counts its own listener.
+    await until(() => server.app.eventBus.listenerCount("productChanged") === listening, "released");
+  }
+}
+
+async function run(client: TestServer | TestClient, path: Path) {
+  const answered = await answers(client, path);
   const all: Reached & { errors: string[] } = { products: [], counts: [], errors: [] };
-  for (const body of answers) {
+  for (const body of answered) {
     const { products, counts } = reached(body);
     all.products.push(...products);
     all.counts.push(...counts);
     for (const error of body.errors ?? [])
       all.errors.push(`${error.path?.at(-1)}: ${error.extensions?.code ?? error.message}`);
   }
-  return { ...all, text: JSON.stringify(answers.map((body) => body.data)) };
+  return { ...all, text: JSON.stringify(answered.map((body) => body.data)) };
 }
 
 beforeAll(async () => {

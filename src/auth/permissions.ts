@@ -103,6 +103,12 @@ export const ruleTree = {
     updateUser: isInputUserSelfOrAdmin,
     setUserRole: isAdmin,
   },
+  // Live updates show what queries show: productChanged filters by the subscriber's visibility
+  // (src/domain/visibility.ts), and the entities they carry pass the rules below.
+  Subscription: {
+    productChanged: allow,
+    categoryChanged: allow,
+  },
   Product: {
     ...openFields(
       "id",
@@ -122,6 +128,8 @@ export const ruleTree = {
   User: { "*": isSelfOrAdmin },
   // Shapes around the data above: reaching them already passed the rules that matter.
   AuthPayload: open,
+  ProductChange: open,
+  CategoryChange: open,
   Money: open,
   PageInfo: open,
   FieldError: open,

@@ -33,8 +33,14 @@ export class InvalidTokenError extends Error {
   override name = "InvalidTokenError";
 }
 
-/** The claims of a valid access token; InvalidTokenError (with a reason) for anything else. */
-export async function verifyAccessToken(config: Config, token: string): Promise<AccessClaims> {
+/**
+ * The claims of a valid access token and when it expires (ms since the epoch); InvalidTokenError
+ * (with a reason) for anything else.
+ */
+export async function verifyAccessToken(
+  config: Config,
+  token: string,
+): Promise<AccessClaims & { expiresAt: number }> {
   try {
     const { payload } = await jwtVerify(token, key(config), {
       algorithms: [ALGORITHM],
@@ -47,7 +53,7 @@ export async function verifyAccessToken(config: Config, token: string): Promise<
     if (!Number.isSafeInteger(userId) || (role !== "ADMIN" && role !== "STAFF" && role !== "CUSTOMER")) {
       throw new InvalidTokenError("malformed claims");
     }
-    return { userId, role };
+    return { userId, role, expiresAt: (payload.exp as number) * 1000 };
   } catch (error) {
     if (error instanceof InvalidTokenError) throw error;
     if (error instanceof joseErrors.JWTExpired) throw new InvalidTokenError("expired");

@@ -1,4 +1,4 @@
-import { type ExecutionArgs, getOperationAST, Kind } from "graphql";
+import { type ExecutionArgs, type ExecutionResult, getOperationAST, Kind } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Context } from "../context.ts";
 
@@ -12,7 +12,13 @@ const CREDENTIAL_MUTATIONS = new Set(["logIn", "signUp", "refreshToken", "logOut
  * still sends it, must be able to refresh it (or log in again).
  */
 export function refuseBadCredentials(): Plugin<Context> {
-  const check = ({ args }: { args: ExecutionArgs }) => {
+  const check = ({
+    args,
+    setResultAndStopExecution,
+  }: {
+    args: ExecutionArgs;
+    setResultAndStopExecution: (result: ExecutionResult) => void;
+  }) => {
     const error = (args.contextValue as Context).credentialsError;
     if (!error) return;
     const operation = getOperationAST(args.document, args.operationName);
@@ -21,7 +27,9 @@ export function refuseBadCredentials(): Plugin<Context> {
       operation.selectionSet.selections.every(
         (selection) => selection.kind === Kind.FIELD && CREDENTIAL_MUTATIONS.has(selection.name.value),
       );
-    if (!onlyCredentialMutations) throw error;
+    // Answered rather than thrown: every transport (HTTP, graphql-sse, WebSocket) sends an
+    // answer as it is, while a thrown error is a server fault to some of them.
+    if (!onlyCredentialMutations) setResultAndStopExecution({ errors: [error] });
   };
   // Subscriptions start through onSubscribe, not onExecute; they must not slip past.
   return { onExecute: check, onSubscribe: check };

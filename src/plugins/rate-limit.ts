@@ -1,4 +1,4 @@
-import { getOperationAST } from "graphql";
+import { type DocumentNode, type ExecutionResult, getOperationAST } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { type Context, clientAddress, type ServerContext } from "../context.ts";
 import { RateLimitedError } from "../errors.ts";
@@ -9,9 +9,36 @@ import type { RateLimits } from "../rate-limits.ts";
  * before the body is parsed) and, once authenticated, against the user too, whatever address it
  * comes from; every mutation counts against the user, or the address when anonymous. Log-in and
  * sign-up attempts have their own limit, applied in those resolvers because it is keyed on the
- * email too.
+ * email too. An operation that arrives on a WebSocket or graphql-sse connection, not as a request
+ * of its own, counts as one request when it starts (a subscription once, not per event).
  */
 export function rateLimiting(rateLimits: RateLimits, trustProxy: boolean): Plugin<Context> {
+  const countedOnArrival = new WeakSet<Request>();
+  const countOperation = async ({
+    args,
+    setResultAndStopExecution,
+  }: {
+    args: {
+      contextValue: Context & { request: Request };
+      document: DocumentNode;
+      operationName?: string | null;
+    };
+    setResultAndStopExecution: (result: ExecutionResult) => void;
+  }) => {
+    const context = args.contextValue;
+    const user = context.user ? `user:${context.user.id}` : null;
+    const isMutation = getOperationAST(args.document, args.operationName)?.operation === "mutation";
+    try {
+      if (!countedOnArrival.has(context.request)) {
+        await rateLimits.consume("requests", context.clientAddress);
+      }
+      if (user) await rateLimits.consume("requests", user);
+      if (isMutation) await rateLimits.consume("mutations", user ?? `address:${context.clientAddress}`);
+    } catch (error) {
+      if (!(error instanceof RateLimitedError)) throw error;
+      setResultAndStopExecution({ errors: [error] });
+    }
+  };
   return {
     // onRequestParse runs for every request Yoga answers as GraphQL, whatever its exact path
     // (/graphql/, /v1/graphql, ...), so no path variant escapes the count.
@@ -21,6 +48,7 @@ export function rateLimiting(rateLimits: RateLimits, trustProxy: boolean): Plugi
           "requests",
           clientAddress(request, serverContext as ServerContext, trustProxy),
         );
+        countedOnArrival.add(request);
       } catch (error) {
         if (!(error instanceof RateLimitedError)) throw error;
         const { message, retryAfterSeconds, code } = error;
@@ -35,17 +63,7 @@ export function rateLimiting(rateLimits: RateLimits, trustProxy: boolean): Plugi
         );
       }
     },
-    async onExecute({ args, setResultAndStopExecution }) {
-      const context = args.contextValue;
-      const user = context.user ? `user:${context.user.id}` : null;
-      const isMutation = getOperationAST(args.document, args.operationName)?.operation === "mutation";
-      try {
-        if (user) await rateLimits.consume("requests", user);
-        if (isMutation) await rateLimits.consume("mutations", user ?? `address:${context.clientAddress}`);
-      } catch (error) {
-        if (!(error instanceof RateLimitedError)) throw error;
-        setResultAndStopExecution({ errors: [error] });
-      }
-    },
+    onExecute: countOperation,
+    onSubscribe: countOperation,
   };
 }

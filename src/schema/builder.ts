@@ -60,3 +60,4 @@ builder.addScalarType("DateTime", DateTimeResolver);
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});

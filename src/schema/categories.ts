@@ -1,5 +1,8 @@
+import { filter, map, pipe } from "graphql-yoga";
 import { visibleProducts } from "../domain/visibility.ts";
+import { publicId } from "../errors.ts";
 import * as categories from "../services/categories.ts";
+import type { CategoryField as CategoryFieldName } from "../services/events.ts";
 import { builder } from "./builder.ts";
 import { checkPageArgs, defaultPageSize } from "./connections.ts";
 import { mutationErrors } from "./errors.ts";
@@ -135,5 +138,82 @@ builder.mutationFields((t) => ({
       await categories.deleteCategory(context, decodeNodeId("Category", String(input.id), "id"));
       return input.id;
     },
+  }),
+}));
+
+// ---------------------------------------------------------------------------------------------
+// Subscriptions
+
+const CategoryChangeKind = builder.enumType("CategoryChangeKind", {
+  values: {
+    CREATED: { description: "The category was created." },
+    UPDATED: { description: "The fields in `changed` changed." },
+    DELETED: { description: "The category was deleted. `category` is null." },
+  } as const,
+});
+
+const CategoryField = builder.enumType("CategoryField", {
+  values: {
+    NAME: { value: "name" },
+    SLUG: { value: "slug" },
+    PARENT: { value: "parent", description: "The category moved, with everything below it." },
+  } as const,
+});
+
+type CategoryChangeShape = {
+  kind: "CREATED" | "UPDATED" | "DELETED";
+  categoryId: number;
+  changed: CategoryFieldName[];
+};
+
+const CategoryChange = builder.objectRef<CategoryChangeShape>("CategoryChange").implement({
+  description: "One change of a category.",
+  fields: (t) => ({
+    kind: t.expose("kind", { type: CategoryChangeKind }),
+    categoryId: t.id({ resolve: (change) => publicId("Category", change.categoryId) }),
+    category: t.prismaField({
+      type: Category,
+      nullable: true,
+      description: "The category as it is now, read when the change is delivered; null when DELETED.",
+      resolve: (query, change, _args, context) =>
+        change.kind === "DELETED"
+          ? null
+          : context.prisma.category.findUnique({ ...query, where: { id: change.categoryId } }),
+    }),
+    changed: t.field({
+      type: [CategoryField],
+      description: "UPDATED: the fields whose values changed; otherwise empty.",
+      resolve: (change) => change.changed,
+    }),
+  }),
+});
+
+const kinds = { created: "CREATED", updated: "UPDATED", deleted: "DELETED" } as const;
+
+builder.subscriptionFields((t) => ({
+  categoryChanged: t.field({
+    type: CategoryChange,
+    description: "Every change of a category, as it commits; optionally of one category only.",
+    args: { categoryId: t.arg.id({ required: false }) },
+    subscribe: (_root, args, context) => {
+      const categoryId = decodeOptionalNodeId("Category", args.categoryId, "categoryId");
+      return pipe(
+        context.events.subscribe("categoryChanged"),
+        // An update that changed nothing is not news.
+        filter(
+          (event) =>
+            (categoryId == null || event.categoryId === categoryId) &&
+            !(event.kind === "updated" && event.changed.length === 0),
+        ),
+        map(
+          (event): CategoryChangeShape => ({
+            kind: kinds[event.kind],
+            categoryId: event.categoryId,
+            changed: event.kind === "updated" ? event.changed : [],
+          }),
+        ),
+      );
+    },
+    resolve: (change) => change,
   }),
 }));

@@ -1,10 +1,12 @@
+import { filter, map, pipe } from "graphql-yoga";
 import type { Context } from "../context.ts";
 import { inSubtree } from "../db/category-tree.ts";
 import { decimalToMicros, MAX_AMOUNT_UNITS } from "../domain/money.ts";
 import { searchTerm } from "../domain/search-text.ts";
-import { visibleProducts } from "../domain/visibility.ts";
-import { InsufficientStockError, ValidationError } from "../errors.ts";
+import { type ProductChangeView, productChangeSeenBy, visibleProducts } from "../domain/visibility.ts";
+import { InsufficientStockError, publicId, ValidationError } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
+import type { ProductEvent, ProductPlacement } from "../services/events.ts";
 import * as products from "../services/products.ts";
 import { builder } from "./builder.ts";
 import { checkPageArgs, defaultPageSize, OrderDirection } from "./connections.ts";
@@ -287,5 +289,129 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: AdjustStockInput, required: true }) },
     resolve: (_root, { input }, context) =>
       products.adjustStock(context, decodeNodeId("Product", String(input.productId), "productId"), input),
+  }),
+}));
+
+// ---------------------------------------------------------------------------------------------
+// Subscriptions
+
+const ProductChangeKind = builder.enumType("ProductChangeKind", {
+  description: "What happened to a product, as the subscriber may see it.",
+  values: {
+    CREATED: { description: "The product was created." },
+    UPDATED: {
+      description:
+        "The fields in `changed` changed. Also how a product arrives that has just become visible to the subscriber (published) or moved into the watched category.",
+    },
+    STOCK_CHANGED: { description: "The stock was adjusted by `stockDelta` units." },
+    DELETED: {
+      description:
+        "The product is gone from what the subscription shows: deleted, no longer visible to the subscriber (no longer ACTIVE, for customers and anonymous subscribers), or moved out of the watched category. `product` is null.",
+    },
+  } as const,
+});
+
+const ProductField = builder.enumType("ProductField", {
+  values: {
+    SKU: { value: "sku" },
+    NAME: { value: "name" },
+    DESCRIPTION: { value: "description" },
+    PRICE: { value: "price" },
+    COST_PRICE: { value: "costPrice", description: "Listed for staff and admins only." },
+    STOCK: { value: "stock" },
+    STATUS: { value: "status" },
+    CATEGORY: { value: "category" },
+  } as const,
+});
+
+const ProductChange = builder
+  .objectRef<ProductChangeView & { productId: number }>("ProductChange")
+  .implement({
+    description: "One change of a product, as the subscriber may see it.",
+    fields: (t) => ({
+      kind: t.expose("kind", { type: ProductChangeKind }),
+      productId: t.id({ resolve: (change) => publicId("Product", change.productId) }),
+      product: t.prismaField({
+        type: Product,
+        nullable: true,
+        description:
+          "The product as it is now, read when the change is delivered; null when DELETED (or hidden since).",
+        resolve: (query, change, _args, context) =>
+          change.kind === "DELETED"
+            ? null
+            : context.prisma.product.findUnique({
+                ...query,
+                where: { id: change.productId, ...visibleProducts(context) },
+              }),
+      }),
+      changed: t.field({
+        type: [ProductField],
+        description: "UPDATED: the fields whose values changed; STOCK_CHANGED: STOCK; otherwise empty.",
+        resolve: (change) => change.changed,
+      }),
+      stockDelta: t.exposeInt("stockDelta", {
+        nullable: true,
+        description: "STOCK_CHANGED: units added (or removed).",
+      }),
+    }),
+  });
+
+type ProductWatch = { productId?: number | null; categoryId?: number | null; includeSubcategories: boolean };
+
+/**
+ * Which placements (before or after an event) the subscription watches. Subcategories are
+ * looked up when the event arrives, so a move in the category tree counts from then on.
+ */
+async function watchedPlacements(
+  context: Context,
+  watch: ProductWatch,
+  event: ProductEvent,
+): Promise<(placement: ProductPlacement) => boolean> {
+  const { categoryId } = watch;
+  if (watch.productId != null && event.productId !== watch.productId) return () => false;
+  if (categoryId == null) return () => true;
+  if (!watch.includeSubcategories) return (placement) => placement.categoryId === categoryId;
+  const placements = [...("was" in event ? [event.was] : []), ...("now" in event ? [event.now] : [])];
+  const ids = [...new Set(placements.map((placement) => placement.categoryId))].filter((id) => id != null);
+  const inTree = ids.length
+    ? await context.prisma.category.findMany({
+        where: { id: { in: ids }, ...inSubtree(categoryId) },
+        select: { id: true },
+      })
+    : [];
+  const watched = new Set(inTree.map((category) => category.id));
+  return (placement) => placement.categoryId != null && watched.has(placement.categoryId);
+}
+
+builder.subscriptionFields((t) => ({
+  productChanged: t.field({
+    type: ProductChange,
+    description:
+      "Every change of a product the subscriber may see, as it commits; optionally only one product, or the products of one category (with its subcategories when asked). Visibility is as for queries: customers and anonymous subscribers see ACTIVE products only, and never costPrice.",
+    args: {
+      productId: t.arg.id({ required: false }),
+      categoryId: t.arg.id({ required: false }),
+      includeSubcategories: t.arg.boolean({
+        required: false,
+        defaultValue: false,
+        description: "With categoryId: also the products of every category below it.",
+      }),
+    },
+    subscribe: (_root, args, context) => {
+      const watch: ProductWatch = {
+        productId: decodeOptionalNodeId("Product", args.productId, "productId"),
+        categoryId: decodeOptionalNodeId("Category", args.categoryId, "categoryId"),
+        includeSubcategories: args.includeSubcategories ?? false,
+      };
+      return pipe(
+        context.events.subscribe("productChanged"),
+        map(async (event) => {
+          const view = productChangeSeenBy(context, event, await watchedPlacements(context, watch, event));
+          return view && { ...view, productId: event.productId };
+        }),
+        filter((change) => change !== null),
+      );
+    },
+    resolve: (change) => change,
   }),
 }));

@@ -33,7 +33,13 @@ export type ProductPlacement = { status: ProductStatus; categoryId: number | nul
 
 export type ProductEvent =
   | { kind: "created"; productId: number; now: ProductPlacement }
-  | { kind: "updated"; productId: number; changed: ProductField[]; was: ProductPlacement; now: ProductPlacement }
+  | {
+      kind: "updated";
+      productId: number;
+      changed: ProductField[];
+      was: ProductPlacement;
+      now: ProductPlacement;
+    }
   | { kind: "stockChanged"; productId: number; delta: number; stock: number; now: ProductPlacement }
   | { kind: "deleted"; productId: number; was: ProductPlacement };
 
@@ -55,6 +61,8 @@ export type CatalogEvents = PubSub<CatalogEventMap>;
 
 export type EventBus = {
   events: CatalogEvents;
+  /** How many listeners this process has on a topic: one per live subscription to it. */
+  listenerCount(topic: keyof CatalogEventMap): number;
   /** Resolves once Redis answers (or could not be reached within a few seconds); at once in process. */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -69,7 +77,15 @@ export type EventBus = {
  */
 export function createEventBus(redis: Config["redis"], onError: (error: unknown) => void): EventBus {
   if (!redis.url) {
-    return { events: createPubSub<CatalogEventMap>(), ready: async () => {}, close: async () => {} };
+    const { target, listenerCount } = countingListeners(
+      new EventTarget() as PubSubEventTarget<CatalogEventMap>,
+    );
+    return {
+      events: createPubSub<CatalogEventMap>({ eventTarget: target }),
+      listenerCount,
+      ready: async () => {},
+      close: async () => {},
+    };
   }
   // A connection in subscriber mode can do nothing else, so publishing needs a second one.
   // The subscriber's commands wait for a reconnect rather than fail, and it resubscribes then.
@@ -78,7 +94,7 @@ export function createEventBus(redis: Config["redis"], onError: (error: unknown)
   // Without a listener, ioredis reports a lost connection as an unhandled error event.
   publisher.on("error", () => {});
   subscriber.on("error", () => {});
-  const target = createRedisEventTarget<CustomEvent>({
+  const redisTarget = createRedisEventTarget<CustomEvent>({
     publishClient: reportingFailures(publisher, ["publish"], onError),
     subscribeClient: reportingFailures(subscriber, ["subscribe", "unsubscribe"], onError),
   });
@@ -86,21 +102,45 @@ export function createEventBus(redis: Config["redis"], onError: (error: unknown)
   // The same topics as in process, each on a channel under the deployment's key prefix.
   const prefixed = {
     addEventListener: (topic: string, listener: EventListenerOrEventListenerObject | null) =>
-      target.addEventListener(channel(topic), listener),
+      redisTarget.addEventListener(channel(topic), listener),
     removeEventListener: (topic: string, listener: EventListenerOrEventListenerObject | null) =>
-      target.removeEventListener(channel(topic), listener),
+      redisTarget.removeEventListener(channel(topic), listener),
     dispatchEvent: (event: Event) =>
-      target.dispatchEvent(new CustomEvent(channel(event.type), { detail: (event as CustomEvent).detail })),
+      redisTarget.dispatchEvent(
+        new CustomEvent(channel(event.type), { detail: (event as CustomEvent).detail }),
+      ),
   } as PubSubEventTarget<CatalogEventMap>;
+  const { target, listenerCount } = countingListeners(prefixed);
   const clients = [publisher, subscriber];
   return {
-    events: createPubSub<CatalogEventMap>({ eventTarget: prefixed }),
+    events: createPubSub<CatalogEventMap>({ eventTarget: target }),
+    listenerCount,
     async ready() {
       await Promise.all(clients.map(untilReady));
     },
     async close() {
       await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
     },
+  };
+}
+
+/** The event target, counting its listeners per topic (an EventTarget cannot be asked). */
+function countingListeners(target: PubSubEventTarget<CatalogEventMap>) {
+  const listeners = new Map<string, Set<unknown>>();
+  const counting = {
+    addEventListener(topic: string, listener: EventListenerOrEventListenerObject | null) {
+      listeners.set(topic, (listeners.get(topic) ?? new Set()).add(listener));
+      target.addEventListener(topic as keyof CatalogEventMap, listener as never);
+    },
+    removeEventListener(topic: string, listener: EventListenerOrEventListenerObject | null) {
+      listeners.get(topic)?.delete(listener);
+      target.removeEventListener(topic as keyof CatalogEventMap, listener as never);
+    },
+    dispatchEvent: (event: Event) => target.dispatchEvent(event as never),
+  } as PubSubEventTarget<CatalogEventMap>;
+  return {
+    target: counting,
+    listenerCount: (topic: keyof CatalogEventMap) => listeners.get(topic)?.size ?? 0,
   };
 }
 

@@ -69,7 +69,11 @@ export async function createProduct(context: ServiceContext, input: CreateProduc
       }),
     );
   });
-  context.events.publish("productChanged", { kind: "created", productId: product.id, now: placement(product) });
+  context.events.publish("productChanged", {
+    kind: "created",
+    productId: product.id,
+    now: placement(product),
+  });
   return product;
 }
 

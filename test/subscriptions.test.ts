@@ -1,0 +1,329 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { ERROR_FIELDS, type GraphQLResponse, startTestServer, type TestClient } from "./helpers.ts";
+import { subscribe, transports, until, untilListening } from "./subscription-clients.ts";
+
+// Live updates over every transport, with the real graphql-sse and graphql-ws clients: subscribe,
+// change the catalog over HTTP, receive the change. Each test ends with a change every subscriber
+// in it must receive (a sentinel), so "received nothing else" is checked after the fact rather
+// than by waiting a while.
+
+const PRODUCT_CHANGED = `
+  subscription ($productId: ID, $categoryId: ID, $withSubcategories: Boolean) {
+    productChanged(productId: $productId, categoryId: $categoryId, includeSubcategories: $withSubcategories) {
+      kind productId changed stockDelta product { id sku status stock costPrice { amount } }
+    }
+  }`;
+
+const CATEGORY_CHANGED = `
+  subscription ($categoryId: ID) {
+    categoryChanged(categoryId: $categoryId) { kind categoryId changed category { id name parent { id } } }
+  }`;
+
+let skuNumber = 0;
+
+async function mutate(client: TestClient, field: string, inputType: string, input: Record<string, unknown>) {
+  const entity = /Category/.test(field) ? "category" : "product";
+  const payload = `${field.charAt(0).toUpperCase()}${field.slice(1)}Payload`;
+  const selection = field.startsWith("delete") ? "" : `... on ${payload} { ${entity} { id } }`;
+  const body = await client.graphql(
+    `mutation ($input: ${inputType}!) { ${field}(input: $input) { ${ERROR_FIELDS} ${selection} } }`,
+    { input },
+  );
+  return body.data?.[field] as Record<string, any> | null | undefined;
+}
+
+async function createProduct(client: TestClient, more: Record<string, unknown> = {}): Promise<string> {
+  skuNumber += 1;
+  const result = await mutate(client, "createProduct", "CreateProductInput", {
+    sku: `LIVE-${skuNumber}`,
+    name: `Live product ${skuNumber}`,
+    price: "5.00",
+    costPrice: "2.00",
+    currency: "EUR",
+    stock: 5,
+    ...more,
+  });
+  expect(result?.__typename, JSON.stringify(result)).toBe("CreateProductPayload");
+  return result?.product.id;
+}
+
+async function createCategory(client: TestClient, name: string, more: Record<string, unknown> = {}) {
+  const result = await mutate(client, "createCategory", "CreateCategoryInput", { name, ...more });
+  expect(result?.__typename, JSON.stringify(result)).toBe("CreateCategoryPayload");
+  return result?.category.id as string;
+}
+
+const updateProduct = (client: TestClient, input: Record<string, unknown>) =>
+  mutate(client, "updateProduct", "UpdateProductInput", input);
+const adjustStock = (client: TestClient, productId: string, delta: number) =>
+  mutate(client, "adjustStock", "AdjustStockInput", { productId, delta });
+
+const changes = (results: GraphQLResponse[]) => results.map((result) => result.data?.productChanged);
+
+describe.each(transports)("over %s", (transport) => {
+  const server = startTestServer();
+  const staff = server.as("STAFF");
+  const admin = server.as("ADMIN");
+  const customer = server.as("CUSTOMER");
+  const tokenOf = async (client: TestClient) => (await client.session()).accessToken;
+
+  // Every subscription a test started is released once it stops: no listener, nothing live.
+  afterEach(async () => {
+    await until(
+      () =>
+        server.app.subscriptions.count() === 0 &&
+        server.app.eventBus.listenerCount("productChanged") === 0 &&
+        server.app.eventBus.listenerCount("categoryChanged") === 0,
+      "every subscription is released",
+    );
+  });
+
+  /** Subscribes, and waits until the server listens for the subscription's events. */
+  async function live(query: string, token: string | null, variables?: Record<string, unknown>) {
+    const topic = query.includes("productChanged") ? "productChanged" : "categoryChanged";
+    const listening = server.app.eventBus.listenerCount(topic);
+    const subscription = subscribe(server, transport, query, { token, variables });
+    await untilListening(server, topic, listening + 1);
+    return subscription;
+  }
+
+  it("staff receive every change of a product, with the product as it now is", async () => {
+    const subscription = await live(PRODUCT_CHANGED, await tokenOf(staff));
+    try {
+      const id = await createProduct(staff, { status: "DRAFT" });
+      await updateProduct(staff, { id, name: "Renamed live" });
+      await adjustStock(staff, id, 3);
+      await mutate(admin, "deleteProduct", "DeleteProductInput", { id });
+      const results = await subscription.results(4);
+      expect(results.flatMap((result) => result.errors ?? [])).toEqual([]);
+      expect(changes(results)).toEqual([
+        {
+          kind: "CREATED",
+          productId: id,
+          changed: [],
+          stockDelta: null,
+          product: { id, sku: expect.any(String), status: "DRAFT", stock: 5, costPrice: { amount: "2.00" } },
+        },
+        {
+          kind: "UPDATED",
+          productId: id,
+          changed: ["NAME"],
+          stockDelta: null,
+          product: expect.objectContaining({ id, stock: 5 }),
+        },
+        {
+          kind: "STOCK_CHANGED",
+          productId: id,
+          changed: ["STOCK"],
+          stockDelta: 3,
+          product: expect.objectContaining({ id, stock: 8 }),
+        },
+        { kind: "DELETED", productId: id, changed: [], stockDelta: null, product: null },
+      ]);
+    } finally {
+      await subscription.stop();
+    }
+  });
+
+  it.each([
+    ["anonymous", null, "UNAUTHENTICATED"],
+    ["CUSTOMER", customer, "FORBIDDEN"],
+  ] as const)(
+    "%s never receive a hidden product nor its cost price; one that becomes hidden arrives as DELETED",
+    async (_who, client, refusal) => {
+      const subscription = await live(PRODUCT_CHANGED, client && (await tokenOf(client)));
+      try {
+        const draft = await createProduct(staff, { status: "DRAFT" });
+        await adjustStock(staff, draft, 1);
+        await updateProduct(staff, { id: draft, name: "Still a draft" });
+        const active = await createProduct(staff, { status: "ACTIVE" });
+        await updateProduct(staff, { id: active, status: "ARCHIVED", name: "Archived and renamed" });
+        await updateProduct(staff, { id: draft, status: "ACTIVE" });
+        // Only the cost price changes: nothing a customer may read, so nothing is sent.
+        await updateProduct(staff, { id: draft, costPrice: "3.00" });
+        await adjustStock(staff, draft, 2);
+        const results = await subscription.results(4);
+        expect(changes(results)).toEqual([
+          expect.objectContaining({
+            kind: "CREATED",
+            productId: active,
+            product: expect.objectContaining({ status: "ACTIVE" }),
+          }),
+          { kind: "DELETED", productId: active, changed: [], stockDelta: null, product: null },
+          expect.objectContaining({
+            kind: "UPDATED",
+            productId: draft,
+            changed: ["STATUS"],
+            product: expect.objectContaining({ status: "ACTIVE", stock: 6, costPrice: null }),
+          }),
+          expect.objectContaining({ kind: "STOCK_CHANGED", productId: draft, stockDelta: 2 }),
+        ]);
+        const text = JSON.stringify(results);
+        expect(text).not.toContain("DRAFT");
+        expect(text).not.toContain("Archived and renamed");
+        expect(text).not.toContain("Still a draft");
+        // Asking for the cost price is refused with each product, as in a query.
+        expect(
+          results.flatMap((result) => result.errors ?? []).map((error) => error.extensions?.code),
+        ).toEqual(results.filter((result) => result.data?.productChanged.product).map(() => refusal));
+      } finally {
+        await subscription.stop();
+      }
+    },
+  );
+
+  it("a mutation that fails publishes nothing", async () => {
+    const subscription = await live(PRODUCT_CHANGED, await tokenOf(staff));
+    try {
+      const existing = await createProduct(staff, { status: "ACTIVE", stock: 1 });
+      const refused = [
+        await mutate(customer, "createProduct", "CreateProductInput", {
+          sku: "LIVE-REFUSED",
+          name: "Refused",
+          price: "1.00",
+          currency: "EUR",
+        }),
+        await adjustStock(staff, existing, -2),
+        await updateProduct(staff, { id: existing, price: "1.001" }),
+        await mutate(staff, "deleteProduct", "DeleteProductInput", { id: existing }),
+      ];
+      expect(refused.map((result) => result?.__typename ?? null)).toEqual([
+        null,
+        "InsufficientStockError",
+        "ValidationError",
+        null,
+      ]);
+      const sentinel = await createProduct(staff);
+      const results = await subscription.results(2);
+      expect(changes(results).map((change) => [change.kind, change.productId])).toEqual([
+        ["CREATED", existing],
+        ["CREATED", sentinel],
+      ]);
+    } finally {
+      await subscription.stop();
+    }
+  });
+
+  it("narrowed to a product, a category, or a category with its subcategories", async () => {
+    const token = await tokenOf(staff);
+    const parent = await createCategory(staff, `Live parent ${transport}`);
+    const child = await createCategory(staff, `Live child ${transport}`, { parentId: parent });
+    const inChild = await createProduct(staff, { categoryId: child });
+    const inParent = await createProduct(staff, { categoryId: parent });
+    const loose = await createProduct(staff);
+    const byProduct = await live(PRODUCT_CHANGED, token, { productId: inChild });
+    const byCategory = await live(PRODUCT_CHANGED, token, { categoryId: parent });
+    const byTree = await live(PRODUCT_CHANGED, token, { categoryId: parent, withSubcategories: true });
+    try {
+      await adjustStock(staff, inChild, 1);
+      await adjustStock(staff, inParent, 1);
+      await adjustStock(staff, loose, 1);
+      await updateProduct(staff, { id: loose, categoryId: child });
+      await updateProduct(staff, { id: inParent, categoryId: null });
+      const late = await createProduct(staff, { categoryId: parent });
+      await adjustStock(staff, inChild, 1);
+      const seen = async (subscription: typeof byTree, count: number) =>
+        changes(await subscription.results(count)).map((change) => [change.kind, change.productId]);
+      expect(await seen(byProduct, 2)).toEqual([
+        ["STOCK_CHANGED", inChild],
+        ["STOCK_CHANGED", inChild],
+      ]);
+      expect(await seen(byCategory, 3)).toEqual([
+        ["STOCK_CHANGED", inParent],
+        ["DELETED", inParent],
+        ["CREATED", late],
+      ]);
+      expect(await seen(byTree, 6)).toEqual([
+        ["STOCK_CHANGED", inChild],
+        ["STOCK_CHANGED", inParent],
+        ["UPDATED", loose],
+        ["DELETED", inParent],
+        ["CREATED", late],
+        ["STOCK_CHANGED", inChild],
+      ]);
+    } finally {
+      await Promise.all([byProduct.stop(), byCategory.stop(), byTree.stop()]);
+    }
+  });
+
+  it("categoryChanged: created, updated and deleted, for everyone, optionally of one category", async () => {
+    const all = await live(CATEGORY_CHANGED, null);
+    const parent = await createCategory(staff, `Live category parent ${transport}`);
+    const one = await live(CATEGORY_CHANGED, null, { categoryId: parent });
+    try {
+      const id = await createCategory(staff, `Live category ${transport}`);
+      await mutate(staff, "updateCategory", "UpdateCategoryInput", { id, parentId: parent });
+      await mutate(staff, "updateCategory", "UpdateCategoryInput", {
+        id: parent,
+        name: `Live renamed ${transport}`,
+      });
+      await mutate(admin, "deleteCategory", "DeleteCategoryInput", { id });
+      const results = await all.results(5);
+      expect(results.flatMap((result) => result.errors ?? [])).toEqual([]);
+      expect(results.map((result) => result.data?.categoryChanged)).toEqual([
+        // Each category is read when its change is delivered, so it may show a later change too.
+        {
+          kind: "CREATED",
+          categoryId: parent,
+          changed: [],
+          category: expect.objectContaining({ id: parent, parent: null }),
+        },
+        { kind: "CREATED", categoryId: id, changed: [], category: expect.objectContaining({ id }) },
+        { kind: "UPDATED", categoryId: id, changed: ["PARENT"], category: expect.objectContaining({ id }) },
+        {
+          kind: "UPDATED",
+          categoryId: parent,
+          changed: ["NAME"],
+          category: expect.objectContaining({ name: `Live renamed ${transport}` }),
+        },
+        { kind: "DELETED", categoryId: id, changed: [], category: null },
+      ]);
+      expect((await one.results(1)).map((result) => result.data?.categoryChanged.kind)).toEqual(["UPDATED"]);
+    } finally {
+      await Promise.all([all.stop(), one.stop()]);
+    }
+  });
+
+  it.each([
+    ["a malformed id", { productId: "nonsense" }, null, "BAD_USER_INPUT"],
+    ["a refused access token", {}, "not-a-token", "UNAUTHENTICATED"],
+  ] as const)("refuses %s with the code a query gets", async (_what, variables, token, code) => {
+    const errors = await refusal(PRODUCT_CHANGED, variables, token);
+    expect(errors.map((error) => error.extensions?.code)).toEqual([code]);
+  });
+
+  /** The errors a refused subscription is answered with, as the transport's client receives them. */
+  async function refusal(
+    query: string,
+    variables: Record<string, unknown>,
+    token: string | null,
+  ): Promise<NonNullable<GraphQLResponse["errors"]>> {
+    const subscription = subscribe(server, transport, query, { token, variables });
+    // Read before the client is disposed, which aborts the refused response's body.
+    const failure = await errorsOf(await subscription.ended);
+    const errors = [...subscription.received.flatMap((result) => result.errors ?? []), ...failure];
+    await subscription.stop();
+    return errors;
+  }
+});
+
+/**
+ * The GraphQL errors a client library reports as the stream's failure: graphql-ws an error
+ * message's list, graphql-sse the HTTP response that refused the request (Yoga's SSE answers a
+ * refused subscription with its HTTP status and the errors as events).
+ */
+async function errorsOf(
+  outcome: { completed: true } | { error: unknown },
+): Promise<GraphQLResponse["errors"] & {}> {
+  if (!("error" in outcome)) return [];
+  const { error } = outcome;
+  if (Array.isArray(error)) return error;
+  const response = (error as { response?: Response }).response;
+  if (!response || response.bodyUsed) return [];
+  // JSON, or an event stream whose `data:` lines are JSON answers.
+  const text = await response.text();
+  const answers = text.trimStart().startsWith("{")
+    ? [text]
+    : [...text.matchAll(/^data: (.*)$/gm)].map((match) => match[1] as string);
+  return answers.flatMap((answer) => (JSON.parse(answer) as GraphQLResponse).errors ?? []);
+}
