@@ -2,7 +2,8 @@ import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { base64url, decodeProtectedHeader, generateKeyPair, SignJWT, UnsecuredJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ERROR_FIELDS, type GraphQLResponse, startTestServer } from "./helpers.ts";
+import { ERROR_FIELDS } from "./helpers/operations.ts";
+import { type GraphQLResponse, startTestServer } from "./helpers/server.ts";
 
 const server = startTestServer();
 const admin = server.as("ADMIN");

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { ERROR_FIELDS, startTestServer } from "./helpers.ts";
+import { ERROR_FIELDS } from "./helpers/operations.ts";
+import { startTestServer } from "./helpers/server.ts";
 
 const server = startTestServer();
 // These tests are about the catalog, not permissions (see permissions.test.ts): run as an admin.

@@ -4,14 +4,14 @@ import Database from "better-sqlite3";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CatalogEventMap } from "../src/services/events.ts";
+import { ERROR_FIELDS } from "./helpers/operations.ts";
 import {
-  ERROR_FIELDS,
   probeRedis,
   REDIS_URL,
   startTestServer,
   type TestClient,
   type TestServer,
-} from "./helpers.ts";
+} from "./helpers/server.ts";
 
 // Change events: each catalog mutation, made over HTTP, publishes exactly one event on the app's
 // pub/sub (server.app.events) once its write has committed, and a mutation that fails publishes

@@ -5,7 +5,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { type GraphQLResponse, startTestServer, type TestServer } from "./helpers.ts";
+import { type GraphQLResponse, startTestServer, type TestServer } from "./helpers/server.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

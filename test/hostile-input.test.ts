@@ -1,7 +1,7 @@
 import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import { beforeAll, describe, expect, it } from "vitest";
-import { startTestServer } from "./helpers.ts";
+import { startTestServer } from "./helpers/server.ts";
 
 // A deterministic sweep of malformed and hostile requests against a real server. Whatever comes
 // in, the server must answer (a reset is allowed only for a deliberately oversized body), never

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { startTestServer } from "./helpers.ts";
+import { startTestServer } from "./helpers/server.ts";
 
 const server = startTestServer();
 // These tests are about the catalog, not permissions (see permissions.test.ts): run as an admin.

@@ -4,7 +4,13 @@ import { type AddressInfo, connect, createServer as createTcpServer, type Socket
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type GraphQLResponse, probeRedis, REDIS_URL, startTestServer, type TestServer } from "./helpers.ts";
+import {
+  type GraphQLResponse,
+  probeRedis,
+  REDIS_URL,
+  startTestServer,
+  type TestServer,
+} from "./helpers/server.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

@@ -1,7 +1,7 @@
 import { type GraphQLNamedType, type GraphQLObjectType, getNamedType, isObjectType } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
 import { schema } from "../src/schema/index.ts";
-import { type GraphQLResponse, startTestServer } from "./helpers.ts";
+import { type GraphQLResponse, startTestServer } from "./helpers/server.ts";
 
 /**
  * The promise of the permission policy for products: an anonymous caller or a CUSTOMER never
