@@ -14,7 +14,12 @@ export default defineConfig({
     include: [
       "test/permissions.test.ts",
       "test/visibility.test.ts",
-      "test/auth.test.ts",
+      "test/sign-up.test.ts",
+      "test/sessions.test.ts",
+      "test/passwords.test.ts",
+      "test/access-tokens.test.ts",
+      "test/accounts.test.ts",
+      "test/account-privacy.test.ts",
       "test/money.test.ts",
       "test/products-mutations.test.ts",
       "test/categories.test.ts",
