@@ -91,7 +91,7 @@ const policy: Record<string, { expected: Record<Caller, Outcome>; query: string;
     expected: loggedIn,
     query: `mutation { changePassword(input: { currentPassword: "wrong password", newPassword: "new password 1" }) { __typename } }`,
   },
-  // Only one's own account, or any as an admin (the own-account case: auth.test.ts).
+  // Only one's own account, or any as an admin (the own-account case: accounts.test.ts).
   "Mutation.updateUser": {
     expected: admins,
     query: `mutation { updateUser(input: { userId: "${unknownUser}", name: "Nobody" }) { __typename } }`,
