@@ -2,7 +2,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createInTree, type TreePosition } from "../src/db/category-tree.ts";
-import { ERROR_FIELDS, startTestServer } from "./helpers.ts";
+import { createCategory, createProduct } from "./helpers/fixtures.ts";
+import { ERROR_FIELDS } from "./helpers/operations.ts";
+import { startTestServer } from "./helpers/server.ts";
 import { databasePath } from "./paths.ts";
 
 // The subtree filter (products(filter: { categoryId, includeSubcategories: true })) reads the
@@ -17,40 +19,12 @@ async function graphql(query: string, variables: Record<string, unknown>) {
   return Object.values(body.data ?? {})[0] as Record<string, any>;
 }
 
-async function createCategory(name: string, parentId: string | null = null): Promise<string> {
-  const result = await graphql(
-    `mutation ($input: CreateCategoryInput!) { createCategory(input: $input) {
-      ${ERROR_FIELDS} ... on CreateCategoryPayload { category { id } } } }`,
-    { input: { name, parentId } },
-  );
-  expect(result.__typename, JSON.stringify(result)).toBe("CreateCategoryPayload");
-  return result.category.id;
-}
-
 async function moveCategory(id: string, parentId: string | null) {
   return graphql(
     `mutation ($input: UpdateCategoryInput!) { updateCategory(input: $input) {
       ${ERROR_FIELDS} ... on UpdateCategoryPayload { category { parent { id } } } } }`,
     { input: { id, parentId } },
   );
-}
-
-async function createProduct(name: string, categoryId: string): Promise<string> {
-  const result = await graphql(
-    `mutation ($input: CreateProductInput!) { createProduct(input: $input) {
-      ${ERROR_FIELDS} ... on CreateProductPayload { product { id } } } }`,
-    {
-      input: {
-        sku: name.toUpperCase().replace(/\W+/g, "-"),
-        name,
-        price: "1.00",
-        currency: "EUR",
-        categoryId,
-      },
-    },
-  );
-  expect(result.__typename, JSON.stringify(result)).toBe("CreateProductPayload");
-  return result.product.id;
 }
 
 /** The ids of the products in a category and every category below it, oldest first. */
@@ -69,14 +43,14 @@ describe("the subtree filter follows the tree as it changes", () => {
   // A > Branch > Leaf > Twig, and B; a product in A, in Branch and in Twig.
   const ids: Record<string, string> = {};
   beforeAll(async () => {
-    ids.a = await createCategory("Tree A");
-    ids.b = await createCategory("Tree B");
-    ids.branch = await createCategory("Branch", ids.a);
-    ids.leaf = await createCategory("Leaf", ids.branch);
-    ids.twig = await createCategory("Twig", ids.leaf);
-    ids.inA = await createProduct("In A", ids.a);
-    ids.inBranch = await createProduct("In Branch", ids.branch);
-    ids.inTwig = await createProduct("In Twig", ids.twig);
+    ids.a = await createCategory(admin, "Tree A");
+    ids.b = await createCategory(admin, "Tree B");
+    ids.branch = await createCategory(admin, "Branch", { parentId: ids.a });
+    ids.leaf = await createCategory(admin, "Leaf", { parentId: ids.branch });
+    ids.twig = await createCategory(admin, "Twig", { parentId: ids.leaf });
+    ids.inA = await createProduct(admin, { name: "In A", categoryId: ids.a });
+    ids.inBranch = await createProduct(admin, { name: "In Branch", categoryId: ids.branch });
+    ids.inTwig = await createProduct(admin, { name: "In Twig", categoryId: ids.twig });
   });
 
   it("finds products at every depth below a category", async () => {
@@ -109,12 +83,12 @@ describe("the subtree filter follows the tree as it changes", () => {
   it("does not mistake a category whose id merely starts with the same digits", async () => {
     // Paths read "/1/", "/12/", ...: "below 1" must not match a category 12.
     const created: string[] = [ids.a as string];
-    for (let i = 0; i < 12; i++) created.push(await createCategory(`Digits ${i}`));
+    for (let i = 0; i < 12; i++) created.push(await createCategory(admin, `Digits ${i}`));
     const number = (id: string) => Buffer.from(id, "base64").toString().split(":")[1] ?? "";
     const shorter = created.find((x) => created.some((y) => y !== x && number(y).startsWith(number(x))));
     const longer = created.find((y) => shorter && y !== shorter && number(y).startsWith(number(shorter)));
     expect(longer, "12 ids after the first must include one that starts with another's digits").toBeDefined();
-    const product = await createProduct("Digits product", longer as string);
+    const product = await createProduct(admin, { name: "Digits product", categoryId: longer as string });
     expect(await inSubtree(shorter as string)).not.toContain(product);
     expect(await inSubtree(longer as string)).toEqual([product]);
   });
@@ -123,11 +97,11 @@ describe("the subtree filter follows the tree as it changes", () => {
 describe("concurrent moves", () => {
   it("leave every stored path equal to its parent's path plus its own id", async () => {
     const chain: string[] = [];
-    for (let i = 0; i < 20; i++) chain.push(await createCategory(`Chain ${i}`));
+    for (let i = 0; i < 20; i++) chain.push(await createCategory(admin, `Chain ${i}`));
     // All at once: each category under the one before it.
     const moves = await Promise.all(chain.slice(1).map((id, i) => moveCategory(id, chain[i] as string)));
     expect(moves.map((move) => move.__typename)).toEqual(moves.map(() => "UpdateCategoryPayload"));
-    const product = await createProduct("End of the chain", chain[19] as string);
+    const product = await createProduct(admin, { name: "End of the chain", categoryId: chain[19] as string });
     expect(await inSubtree(chain[0] as string)).toEqual([product]);
 
     const rows = await server.app.prisma.category.findMany({
@@ -158,7 +132,7 @@ describe("a subtree larger than SQLite's 999 bound values", () => {
       return { top, deepest: parent };
     });
     const globalId = (id: number) => Buffer.from(`Category:${id}`).toString("base64");
-    const product = await createProduct("Deep down", globalId(root.deepest.id));
+    const product = await createProduct(admin, { name: "Deep down", categoryId: globalId(root.deepest.id) });
     expect(await inSubtree(globalId(root.top.id))).toEqual([product]);
   });
 });

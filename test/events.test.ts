@@ -4,14 +4,15 @@ import Database from "better-sqlite3";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CatalogEventMap } from "../src/services/events.ts";
+import { createCategory, createProduct as createFixtureProduct } from "./helpers/fixtures.ts";
+import { ERROR_FIELDS } from "./helpers/operations.ts";
 import {
-  ERROR_FIELDS,
   probeRedis,
   REDIS_URL,
   startTestServer,
   type TestClient,
   type TestServer,
-} from "./helpers.ts";
+} from "./helpers/server.ts";
 
 // Change events: each catalog mutation, made over HTTP, publishes exactly one event on the app's
 // pub/sub (server.app.events) once its write has committed, and a mutation that fails publishes
@@ -96,17 +97,8 @@ const productInput = (more: Record<string, unknown> = {}) => ({
   ...more,
 });
 
-async function createProduct(client: TestClient, more: Record<string, unknown> = {}): Promise<string> {
-  const { result } = await mutate(client, "createProduct", "CreateProductInput", productInput(more));
-  expect(result?.__typename, JSON.stringify(result)).toBe("CreateProductPayload");
-  return result?.product.id;
-}
-
-async function createCategory(client: TestClient, name: string, more: Record<string, unknown> = {}) {
-  const { result } = await mutate(client, "createCategory", "CreateCategoryInput", { name, ...more });
-  expect(result?.__typename, JSON.stringify(result)).toBe("CreateCategoryPayload");
-  return result?.category.id as string;
-}
+const createProduct = (client: TestClient, more: Record<string, unknown> = {}) =>
+  createFixtureProduct(client, productInput(more));
 
 describe("each catalog mutation publishes one event after its write has committed", () => {
   const server = startTestServer();

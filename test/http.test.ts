@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { startTestServer } from "./helpers.ts";
+import { startTestServer } from "./helpers/server.ts";
 
 const server = startTestServer();
 

@@ -7,7 +7,8 @@ import type { Role } from "../src/generated/prisma/enums.ts";
 import { builder } from "../src/schema/builder.ts";
 import { schema } from "../src/schema/index.ts";
 import { createAccount } from "../src/services/accounts.ts";
-import { startTestServer, TEST_PASSWORD, type TestClient } from "./helpers.ts";
+import { createProduct } from "./helpers/fixtures.ts";
+import { startTestServer, TEST_PASSWORD, type TestClient } from "./helpers/server.ts";
 
 const server = startTestServer();
 
@@ -90,7 +91,7 @@ const policy: Record<string, { expected: Record<Caller, Outcome>; query: string;
     expected: loggedIn,
     query: `mutation { changePassword(input: { currentPassword: "wrong password", newPassword: "new password 1" }) { __typename } }`,
   },
-  // Only one's own account, or any as an admin (the own-account case: auth.test.ts).
+  // Only one's own account, or any as an admin (the own-account case: accounts.test.ts).
   "Mutation.updateUser": {
     expected: admins,
     query: `mutation { updateUser(input: { userId: "${unknownUser}", name: "Nobody" }) { __typename } }`,
@@ -115,11 +116,14 @@ const clients = {} as Record<Caller, Pick<TestClient, "graphql">> &
 beforeAll(async () => {
   clients.anonymous = server;
   for (const role of ["CUSTOMER", "STAFF", "ADMIN"] as const) clients[role] = server.as(role);
-  const created = await clients.ADMIN.graphql(
-    `mutation { createProduct(input: { sku: "POLICY-1", name: "Policy", price: "10.00", costPrice: "4.00",
-      currency: "EUR", status: ACTIVE }) { __typename } }`,
-  );
-  expect(created.data?.createProduct.__typename).toBe("CreateProductPayload");
+  await createProduct(clients.ADMIN, {
+    sku: "POLICY-1",
+    name: "Policy",
+    price: "10.00",
+    costPrice: "4.00",
+    currency: "EUR",
+    status: "ACTIVE",
+  });
 });
 
 /** What a caller got: the first permission error code, or "allowed". */

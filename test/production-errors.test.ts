@@ -3,7 +3,7 @@ import { copyFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { signAccessToken } from "../src/auth/tokens.ts";
-import { startTestServer } from "./helpers.ts";
+import { startTestServer } from "./helpers/server.ts";
 import { databasePath, templateDatabasePath } from "./paths.ts";
 
 /**

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { startTestServer } from "./helpers.ts";
+import { createCategory, createProduct } from "./helpers/fixtures.ts";
+import { startTestServer } from "./helpers/server.ts";
 
 const server = startTestServer();
 // These tests are about the catalog, not permissions (see permissions.test.ts): run as an admin.
@@ -37,32 +38,20 @@ async function statementsFor(query: string, variables: Record<string, unknown>) 
 }
 
 beforeAll(async () => {
-  const parent = await admin.graphql(`mutation { createCategory(input: { name: "All" }) {
-    ... on CreateCategoryPayload { category { id } } } }`);
-  const parentId = parent.data?.createCategory.category.id;
+  const parentId = await createCategory(admin, "All");
   const categoryIds: string[] = [];
   for (const name of ["Alpha", "Beta", "Gamma", "Delta"]) {
-    const body = await admin.graphql(
-      `mutation ($input: CreateCategoryInput!) { createCategory(input: $input) {
-        ... on CreateCategoryPayload { category { id } } } }`,
-      { input: { name, parentId } },
-    );
-    categoryIds.push(body.data?.createCategory.category.id);
+    categoryIds.push(await createCategory(admin, name, { parentId }));
   }
   await Promise.all(
     Array.from({ length: 120 }, (_, index) =>
-      admin.graphql(
-        `mutation ($input: CreateProductInput!) { createProduct(input: $input) { __typename } }`,
-        {
-          input: {
-            sku: `N1-${index}`,
-            name: `Product ${index}`,
-            price: "1.00",
-            currency: "EUR",
-            categoryId: categoryIds[index % categoryIds.length],
-          },
-        },
-      ),
+      createProduct(admin, {
+        sku: `N1-${index}`,
+        name: `Product ${index}`,
+        price: "1.00",
+        currency: "EUR",
+        categoryId: categoryIds[index % categoryIds.length],
+      }),
     ),
   );
 });

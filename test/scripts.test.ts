@@ -3,7 +3,7 @@ import { copyFileSync } from "node:fs";
 import { promisify } from "node:util";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { startTestServer } from "./helpers.ts";
+import { startTestServer } from "./helpers/server.ts";
 import { databasePath, templateDatabasePath } from "./paths.ts";
 
 // The command-line scripts (the seed, user:create), run as npm runs them, against the database of

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ERROR_FIELDS, type GraphQLResponse, startTestServer, type TestClient } from "./helpers.ts";
-import { subscribe, transports, until, untilListening } from "./subscription-clients.ts";
+import { createCategory, createProduct as createFixtureProduct } from "./helpers/fixtures.ts";
+import { ERROR_FIELDS } from "./helpers/operations.ts";
+import { type GraphQLResponse, startTestServer, type TestClient } from "./helpers/server.ts";
+import { subscribe, transports, until, untilListening } from "./helpers/subscriptions.ts";
 
 // Live updates over every transport, with the real graphql-sse and graphql-ws clients: subscribe,
 // change the catalog over HTTP, receive the change. Each test ends with a change every subscriber
@@ -19,8 +21,6 @@ const CATEGORY_CHANGED = `
     categoryChanged(categoryId: $categoryId) { kind categoryId changed category { id name parent { id } } }
   }`;
 
-let skuNumber = 0;
-
 async function mutate(client: TestClient, field: string, inputType: string, input: Record<string, unknown>) {
   const entity = /Category/.test(field) ? "category" : "product";
   const payload = `${field.charAt(0).toUpperCase()}${field.slice(1)}Payload`;
@@ -32,26 +32,9 @@ async function mutate(client: TestClient, field: string, inputType: string, inpu
   return body.data?.[field] as Record<string, any> | null | undefined;
 }
 
-async function createProduct(client: TestClient, more: Record<string, unknown> = {}): Promise<string> {
-  skuNumber += 1;
-  const result = await mutate(client, "createProduct", "CreateProductInput", {
-    sku: `LIVE-${skuNumber}`,
-    name: `Live product ${skuNumber}`,
-    price: "5.00",
-    costPrice: "2.00",
-    currency: "EUR",
-    stock: 5,
-    ...more,
-  });
-  expect(result?.__typename, JSON.stringify(result)).toBe("CreateProductPayload");
-  return result?.product.id;
-}
-
-async function createCategory(client: TestClient, name: string, more: Record<string, unknown> = {}) {
-  const result = await mutate(client, "createCategory", "CreateCategoryInput", { name, ...more });
-  expect(result?.__typename, JSON.stringify(result)).toBe("CreateCategoryPayload");
-  return result?.category.id as string;
-}
+/** A product as these tests make them: 5 in stock, costing 2.00, DRAFT unless `more` says otherwise. */
+const createProduct = (client: TestClient, more: Record<string, unknown> = {}) =>
+  createFixtureProduct(client, { stock: 5, costPrice: "2.00", ...more });
 
 const updateProduct = (client: TestClient, input: Record<string, unknown>) =>
   mutate(client, "updateProduct", "UpdateProductInput", input);

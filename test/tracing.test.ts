@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, TEST_PASSWORD } from "./helpers.ts";
+import { startTestServer, TEST_PASSWORD } from "./helpers/server.ts";
 
 // A stand-in OpenTelemetry collector: it accepts OTLP/HTTP JSON exports as a real one does and
 // keeps every span it receives.

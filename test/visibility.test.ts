@@ -1,8 +1,8 @@
 import { type GraphQLNamedType, type GraphQLObjectType, getNamedType, isObjectType } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
 import { schema } from "../src/schema/index.ts";
-import { type GraphQLResponse, startTestServer, type TestClient, type TestServer } from "./helpers.ts";
-import { subscribe, until, untilListening } from "./subscription-clients.ts";
+import { type GraphQLResponse, startTestServer, type TestClient, type TestServer } from "./helpers/server.ts";
+import { subscribe, until, untilListening } from "./helpers/subscriptions.ts";
 
 /**
  * The promise of the permission policy for products: an anonymous caller or a CUSTOMER never

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createClient as createSseClient } from "graphql-sse";
 import { createClient as createWsClient } from "graphql-ws";
 import { WebSocket } from "ws";
-import type { GraphQLResponse, TestServer } from "./helpers.ts";
+import type { GraphQLResponse, TestServer } from "./server.ts";
 
 /**
  * Subscriptions through the real client libraries, over each transport the server offers:

@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import { copyFileSync } from "node:fs";
 import { connect } from "node:net";
 import { afterAll, beforeAll } from "vitest";
-import { type App, createApp } from "../src/app.ts";
-import { type Config, loadConfig } from "../src/config.ts";
-import type { Role } from "../src/generated/prisma/enums.ts";
-import { createAccount } from "../src/services/accounts.ts";
-import { databasePath, templateDatabasePath } from "./paths.ts";
+import { type App, createApp } from "../../src/app.ts";
+import { type Config, loadConfig } from "../../src/config.ts";
+import type { Role } from "../../src/generated/prisma/enums.ts";
+import { createAccount } from "../../src/services/accounts.ts";
+import { databasePath, templateDatabasePath } from "../paths.ts";
 
 export type GraphQLResponse<Data = Record<string, any>> = {
   data?: Data | null;
@@ -65,15 +65,6 @@ export async function probeRedis(purpose: string): Promise<boolean> {
 }
 
 export const TEST_PASSWORD = "correct horse battery staple";
-
-/** A selection of every typed mutation error, for `mutation { x(input: …) { ${ERROR_FIELDS} … } }`. */
-export const ERROR_FIELDS = `
-  __typename
-  ... on Error { message code }
-  ... on ValidationError { fieldErrors { field message } }
-  ... on ConflictError { field }
-  ... on NotFoundError { id }
-`;
 
 /**
  * Starts a real server on an ephemeral port with its own migrated SQLite file, for the test file

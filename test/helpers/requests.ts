@@ -1,0 +1,34 @@
+import { expect } from "vitest";
+import type { GraphQLResponse, TestServer } from "./server.ts";
+
+// Requests over plain HTTP, for the tests of what a server does with a request as a whole: its
+// status and headers as well as its body.
+
+/** A query every server answers, whatever its limits. */
+export const CHEAP_QUERY = "{ products(first: 1) { totalCount } }";
+
+/** POSTs a JSON body and returns the HTTP status, the headers and the parsed body. */
+export async function postJson(server: TestServer, body: unknown, headers: Record<string, string> = {}) {
+  const response = await server.fetch("/graphql", {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, text, body: parseBody(text) };
+}
+
+export function parseBody(text: string): GraphQLResponse {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {};
+  }
+}
+
+/** Asserts that a normal operation still gets a normal answer from this server. */
+export async function expectStillServing(server: TestServer) {
+  const body = await server.graphql(CHEAP_QUERY);
+  expect(body.errors).toBeUndefined();
+  expect(body.data).toEqual({ products: { totalCount: expect.any(Number) } });
+}

@@ -1,0 +1,81 @@
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { CHEAP_QUERY } from "./helpers/requests.ts";
+import { startTestServer } from "./helpers/server.ts";
+
+// /metrics: Prometheus text, with series whose number clients cannot grow, and none with METRICS=false.
+
+describe("metrics (default: on)", () => {
+  const server = startTestServer();
+
+  it("serves Prometheus text with request metrics and errors counted by code", async () => {
+    const failed = await server.graphql(
+      `mutation { createProduct(input: { name: "X", sku: "X-1", price: "1.00", currency: "EUR" }) {
+        __typename } }`,
+    );
+    expect(failed.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+
+    const response = await server.fetch("/metrics");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/plain/);
+    const text = await response.text();
+    expect(text).toMatch(/^graphql_envelop_request\{[^}]*operationType="mutation"[^}]*\} [1-9]/m);
+    expect(text).toMatch(/^graphql_yoga_http_duration_count\{/m);
+    expect(text).toMatch(/^graphql_errors_total\{code="UNAUTHENTICATED"\} 1$/m);
+  });
+
+  // Bug: Yoga's HTTP histogram (graphql_yoga_http_duration) labels each series with the full
+  // request URL. Whatever a client puts in a GET query string (a password in a refused GET
+  // mutation, variables, any junk parameter) is published on the unauthenticated /metrics, and
+  // each distinct URL adds series that are never dropped (unbounded memory).
+  it("keeps client-chosen URLs out of the metrics", async () => {
+    const csrf = { "x-graphql-yoga-csrf": "1" };
+    const mutation =
+      'mutation { logIn(input: { email: "a@b.test", password: "hunter2-secret" }) { __typename } }';
+    const refused = await server.fetch(`/graphql?query=${encodeURIComponent(mutation)}`, { headers: csrf });
+    expect(refused.status).toBe(405);
+    const junk = randomUUID();
+    const answered = await server.fetch(
+      `/graphql?query=${encodeURIComponent("{ __typename }")}&junk=${junk}`,
+      {
+        headers: csrf,
+      },
+    );
+    expect(answered.status).toBe(200);
+
+    const text = await (await server.fetch("/metrics")).text();
+    expect(text).toMatch(/^graphql_yoga_http_duration_count\{/m);
+    expect(text).not.toContain("hunter2-secret");
+    expect(text).not.toContain(junk);
+  });
+});
+
+describe("metrics under a client choosing names (no trusted documents)", () => {
+  const server = startTestServer();
+
+  it("keep the same series however many operation names and aliases clients invent", async () => {
+    const seriesAfter = async (names: number) => {
+      for (let i = 0; i < names; i++) {
+        const name = `Op${randomUUID().replaceAll("-", "")}`;
+        const body = await server.graphql(`query ${name} { ${name}: product(id: "bad") { id } }`);
+        expect(body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+      }
+      const text = await (await server.fetch("/metrics")).text();
+      expect(text).not.toMatch(/Op[0-9a-f]{32}/);
+      return text.split("\n").filter((line) => line.startsWith("graphql_")).length;
+    };
+    const before = await seriesAfter(3);
+    expect(await seriesAfter(30)).toBe(before);
+  });
+});
+
+describe("metrics with METRICS=false", () => {
+  const server = startTestServer({ METRICS: "false" });
+
+  it("does not serve /metrics", async () => {
+    await server.graphql(CHEAP_QUERY);
+    const response = await server.fetch("/metrics");
+    expect(response.status).not.toBe(200);
+    expect(await response.text()).not.toMatch(/graphql_/);
+  });
+});

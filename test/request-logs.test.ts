@@ -1,0 +1,121 @@
+import { randomUUID } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  ADMIN_PASSWORD,
+  CHILD_TEST_TIMEOUT,
+  type Child,
+  type Exit,
+  freshDatabase,
+  graphql,
+  LOG_IN,
+  logLines,
+  type Reply,
+  startChild,
+  stopChild,
+} from "./helpers/child-server.ts";
+
+// The real server's request logs on stdout (a child process, production mode): one JSON line per
+// request, never a secret.
+
+describe("stopping the real server (node --import tsx src/server.ts, production, WAL)", () => {
+  describe("request logs (stdout)", () => {
+    // Parse errors, validation errors and graphql-armor limits end a request before execution;
+    // with the default Accept, Yoga answers them with HTTP 200 and only `errors`.
+    const refusedBeforeExecution = [
+      { query: "{ products(first: ", message: /^Syntax Error: Unexpected <EOF>/ },
+      { query: "query Unknown { nope }", message: /^Cannot query field "nope"/ },
+      {
+        query: `query Aliases { ${Array.from({ length: 20 }, (_, i) => `a${i}: products(first: 1) { totalCount }`).join(" ")} }`,
+        message: /Aliases limit of 15 exceeded/,
+      },
+    ];
+    const replies: { reply: Reply; operationName?: string; refused?: RegExp }[] = [];
+    const secrets: string[] = [ADMIN_PASSWORD];
+    let child: Child;
+    let exit: Exit;
+    let requestLines: Record<string, any>[] = [];
+    const lineOf = (reply: Reply) => requestLines.filter((line) => line.requestId === reply.requestId);
+
+    beforeAll(async () => {
+      const email = `admin-${randomUUID()}@example.test`;
+      child = await startChild(await freshDatabase(email));
+      const send = async (operationName: string | undefined, ...args: Parameters<typeof graphql>) => {
+        const reply = await graphql(...args);
+        replies.push({ reply, operationName });
+        return reply;
+      };
+      const login = await send("LogIn", child, LOG_IN, { input: { email, password: ADMIN_PASSWORD } });
+      const { accessToken, refreshToken } = login.body.data.logIn;
+      secrets.push(accessToken, refreshToken, accessToken.split(".")[2]);
+      const auth = { authorization: `Bearer ${accessToken}` };
+      await send("CatalogPage", child, "query CatalogPage { products(first: 2) { totalCount } }", {}, auth);
+      await send(undefined, child, "{ me { email } }", {}, auth);
+      await send("Me", child, "query Me { me { email } }", {}, { ...auth, "x-request-id": "logs-test.me-1" });
+      await send("LogIn", child, LOG_IN, { input: { email, password: `${ADMIN_PASSWORD} (wrong)` } });
+      const refreshed = await send(
+        "Refresh",
+        child,
+        "mutation Refresh($t: String!) { refreshToken(input: { refreshToken: $t }) { ... on AuthPayload { refreshToken } } }",
+        { t: refreshToken },
+      );
+      secrets.push(refreshed.body.data.refreshToken.refreshToken);
+      for (const { query, message } of refusedBeforeExecution) {
+        replies.push({ reply: await graphql(child, query), refused: message });
+      }
+      exit = await stopChild(child);
+      requestLines = logLines(child).filter((line) => line.msg === "request" && line.path === "/graphql");
+    }, CHILD_TEST_TIMEOUT);
+
+    it("are JSON lines, one per GraphQL request, with its request id, operation and duration", () => {
+      expect(exit).toEqual({ code: 0, signal: null });
+      for (const line of logLines(child)) {
+        expect(line.service).toBe("catalog-api");
+        expect(typeof line.level).toBe("number");
+        expect(typeof line.time).toBe("number");
+      }
+      expect(replies).toHaveLength(9);
+      expect(requestLines).toHaveLength(replies.length);
+      expect(replies[3]?.reply.requestId).toBe("logs-test.me-1");
+      for (const { reply, operationName } of replies) {
+        expect(reply.requestId).toMatch(/^[\w.-]{1,64}$/);
+        expect(lineOf(reply), `request line for ${reply.requestId}`).toHaveLength(1);
+        const line = lineOf(reply)[0] as Record<string, any>;
+        expect(line.operationName).toBe(operationName);
+        expect(line.method).toBe("POST");
+        expect(line.status).toBe(reply.status);
+        expect(typeof line.durationMs).toBe("number");
+        expect(Number.isFinite(line.durationMs)).toBe(true);
+        expect(typeof line.outcome).toBe("string");
+      }
+    });
+
+    it("never contain the password, the access token or a refresh token", () => {
+      expect(secrets).toHaveLength(5);
+      const output = child.stdout() + child.stderr();
+      for (const secret of secrets) {
+        expect(secret.length).toBeGreaterThan(8);
+        expect(output).not.toContain(secret);
+      }
+    });
+
+    it("answer operations refused before execution with HTTP 200 and errors only", () => {
+      const refused = replies.filter(({ refused }) => refused);
+      expect(refused).toHaveLength(refusedBeforeExecution.length);
+      for (const { reply, refused: message } of refused) {
+        expect(reply.status).toBe(200);
+        expect(reply.body.data).toBeUndefined();
+        expect(reply.body.errors[0].message).toMatch(message as RegExp);
+        expect(lineOf(reply)).toHaveLength(1);
+      }
+    });
+
+    // Was a bug: the outcome only counts errors raised during execution (onExecuteDone) or an HTTP
+    // status >= 400, so a request that failed to parse or validate, or was refused by a
+    // graphql-armor limit, is logged with outcome "ok" whenever Yoga answers it with HTTP 200.
+    it("give operations refused before execution an outcome other than ok", () => {
+      const refused = replies.filter(({ refused }) => refused);
+      expect(refused).toHaveLength(refusedBeforeExecution.length);
+      for (const { reply } of refused) expect(lineOf(reply)[0]?.outcome).not.toBe("ok");
+    });
+  });
+});
