@@ -201,7 +201,12 @@ describe("shutdown", () => {
     // Without ending them, close() would wait the whole shutdown timeout, past the test's.
     await server.close();
     const outcomes = await Promise.all(live.map((subscription) => subscription.ended));
-    expect(outcomes.filter((outcome) => "completed" in outcome).length).toBeGreaterThanOrEqual(2);
+    // The SSE streams complete; the WebSocket closes with 1001, "going away".
+    expect(
+      outcomes.map((outcome) =>
+        "error" in outcome ? (outcome.error as { code?: number }).code : "completed",
+      ),
+    ).toEqual(transports.map((transport) => (transport === "WebSocket" ? 1001 : "completed")));
     await Promise.all(live.map((subscription) => subscription.stop()));
     expect(server.app.subscriptions.count()).toBe(0);
   });

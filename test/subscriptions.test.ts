@@ -1,8 +1,18 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
+import { copyFileSync } from "node:fs";
+import { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createCategory, createProduct as createFixtureProduct } from "./helpers/fixtures.ts";
 import { ERROR_FIELDS } from "./helpers/operations.ts";
-import { type GraphQLResponse, startTestServer, type TestClient } from "./helpers/server.ts";
+import {
+  type GraphQLResponse,
+  probeRedis,
+  REDIS_URL,
+  startTestServer,
+  type TestClient,
+} from "./helpers/server.ts";
 import { subscribe, transports, until, untilListening } from "./helpers/subscriptions.ts";
+import { databasePath, templateDatabasePath } from "./paths.ts";
 
 // Live updates over every transport, with the real graphql-sse and graphql-ws clients: subscribe,
 // change the catalog over HTTP, receive the change. Each test ends with a change every subscriber
@@ -310,3 +320,58 @@ async function errorsOf(
     : [...text.matchAll(/^data: (.*)$/gm)].map((match) => match[1] as string);
   return answers.flatMap((answer) => (JSON.parse(answer) as GraphQLResponse).errors ?? []);
 }
+
+const redisReachable = await probeRedis("live updates through Redis");
+
+if (!redisReachable) {
+  describe.skip(`live updates through Redis: skipped, nothing answers at ${REDIS_URL} (start Redis to run them)`, () => {
+    it("reach a subscriber on one app from a change made through another", () => {});
+  });
+}
+
+(redisReachable ? describe.each(transports) : describe.skip.each(transports))(
+  "two apps sharing one Redis and one database, over %s",
+  (transport) => {
+    // Two processes of one deployment: the same database (here one SQLite file), the same Redis.
+    const prefix = `test-${randomUUID()}`;
+    const databaseFile = databasePath(`${prefix}.db`);
+    const environment = { REDIS_URL, REDIS_KEY_PREFIX: prefix, DATABASE_URL: `file:${databaseFile}` };
+    beforeAll(() => copyFileSync(templateDatabasePath(), databaseFile));
+    const writer = startTestServer(environment);
+    const reader = startTestServer(environment);
+    const inspector = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    afterAll(async () => {
+      // Rate-limit counters live under the prefix too.
+      const keys = await inspector.keys(`${prefix}:*`);
+      if (keys.length) await inspector.del(...keys);
+      await inspector.quit();
+    });
+
+    it("a change made through one reaches subscribers of the other, as each may see it", async () => {
+      const staff = writer.as("STAFF");
+      const watching = subscribe(reader, transport, PRODUCT_CHANGED, {
+        token: (await reader.as("STAFF").session()).accessToken,
+      });
+      const anonymous = subscribe(reader, transport, PRODUCT_CHANGED);
+      try {
+        await untilListening(reader, "productChanged", 2);
+        const channel = `${prefix}:events:productChanged`;
+        await until(async () => {
+          const [, count] = (await inspector.pubsub("NUMSUB", channel)) as [string, number];
+          return Number(count) > 0;
+        }, `Redis counts a subscriber on ${channel}`);
+        const draft = await createProduct(staff, { status: "DRAFT" });
+        const active = await createProduct(staff, { status: "ACTIVE" });
+        const kindAndId = async (subscription: typeof watching, count: number) =>
+          changes(await subscription.results(count)).map((change) => [change.kind, change.product?.id]);
+        expect(await kindAndId(watching, 2)).toEqual([
+          ["CREATED", draft],
+          ["CREATED", active],
+        ]);
+        expect(await kindAndId(anonymous, 1)).toEqual([["CREATED", active]]);
+      } finally {
+        await Promise.all([watching.stop(), anonymous.stop()]);
+      }
+    });
+  },
+);
