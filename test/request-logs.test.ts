@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   ADMIN_PASSWORD,
@@ -13,6 +14,8 @@ import {
   startChild,
   stopChild,
 } from "./helpers/child-server.ts";
+import { CREATE_PRODUCT } from "./helpers/operations.ts";
+import { connect, subscribe, subscribeOn } from "./helpers/subscriptions.ts";
 
 // The real server's request logs on stdout (a child process, production mode): one JSON line per
 // request, never a secret.
@@ -116,6 +119,59 @@ describe("stopping the real server (node --import tsx src/server.ts, production,
       const refused = replies.filter(({ refused }) => refused);
       expect(refused).toHaveLength(refusedBeforeExecution.length);
       for (const { reply } of refused) expect(lineOf(reply)[0]?.outcome).not.toBe("ok");
+    });
+  });
+
+  describe("live updates in the logs", () => {
+    let child: Child;
+    let token = "";
+
+    beforeAll(async () => {
+      const email = `admin-${randomUUID()}@example.test`;
+      child = await startChild(await freshDatabase(email));
+      token = (await graphql(child, LOG_IN, { input: { email, password: ADMIN_PASSWORD } })).body.data.logIn
+        .accessToken;
+      // Over a WebSocket: a query, then a subscription that ends when its client completes it.
+      const socket = connect(child, "WebSocket", token);
+      const me = subscribeOn(socket, "query SocketMe { me { email } }");
+      expect(await me.ended).toEqual({ completed: true });
+      const watch = subscribeOn(socket, "subscription SocketWatch { productChanged { kind } }");
+      // Over SSE: a subscription that ends when its client goes away.
+      const stream = subscribe(child, "SSE", "subscription StreamWatch { productChanged { kind } }", {
+        token,
+      });
+      // Both are live once each has received a change (a change made before one started is
+      // not sent to it, so changes are made until both have one).
+      for (
+        let sku = 1;
+        sku <= 50 && (watch.received.length === 0 || stream.received.length === 0);
+        sku += 1
+      ) {
+        await graphql(
+          child,
+          CREATE_PRODUCT,
+          { input: { sku: `LOGS-${sku}`, name: "Logs", price: "1.00", currency: "EUR" } },
+          {
+            authorization: `Bearer ${token}`,
+          },
+        );
+        await sleep(100);
+      }
+      await watch.stop();
+      await stream.stop();
+      await socket.dispose();
+      await stopChild(child);
+    }, CHILD_TEST_TIMEOUT);
+
+    it("give a WebSocket operation a line of its own, and every subscription one when it ends", () => {
+      const lines = logLines(child);
+      expect(lines.filter((line) => line.msg === "operation")).toEqual([
+        expect.objectContaining({ operationName: "SocketMe", outcome: "ok", requestId: expect.any(String) }),
+      ]);
+      const ended = lines.filter((line) => line.msg === "subscription ended");
+      expect(ended.map((line) => line.operationName).sort()).toEqual(["SocketWatch", "StreamWatch"]);
+      for (const line of ended) expect(Number.isFinite(line.durationMs)).toBe(true);
+      expect(child.stdout() + child.stderr()).not.toContain(token);
     });
   });
 });

@@ -1,5 +1,5 @@
-import { GraphQLError, getOperationAST } from "graphql";
-import type { Plugin, YogaLogger } from "graphql-yoga";
+import { type DocumentNode, type ExecutionResult, GraphQLError, getOperationAST } from "graphql";
+import { isAsyncIterable, type Plugin, type YogaLogger } from "graphql-yoga";
 import { pino } from "pino";
 import type { Config } from "../config.ts";
 import type { Context } from "../context.ts";
@@ -50,10 +50,33 @@ function isUnexpected(error: GraphQLError): boolean {
 
 /**
  * One log line per GraphQL request (request id, operation, duration, outcome), and one per
- * unexpected error in execution with its cause and path. Masking is Yoga's (src/errors.ts).
+ * unexpected error in execution with its cause and path. An operation on a WebSocket is no HTTP
+ * request of its own: it gets an "operation" line when it is answered. Every subscription, on
+ * any transport, gets a "subscription ended" line with how long it lived. Masking is Yoga's
+ * (src/errors.ts).
  */
 export function requestLogging(logger: Logger): Plugin<Context> {
   const started = new WeakMap<Request, { at: number; operationName?: string; errorCodes: string[] }>();
+  const nameOf = (args: { document: DocumentNode; operationName?: string | null }) =>
+    args.operationName ?? getOperationAST(args.document, args.operationName)?.name?.value ?? undefined;
+  const sinceMs = (at: number) => Math.round((performance.now() - at) * 10) / 10;
+  const operationAnswered = (
+    context: Context,
+    args: { document: DocumentNode; operationName?: string | null },
+    at: number,
+    result: ExecutionResult,
+  ) => {
+    const codes = errorCodes(result);
+    logger.info(
+      {
+        requestId: context.requestId,
+        operationName: nameOf(args),
+        durationMs: sinceMs(at),
+        outcome: codes.length ? codes.join(",") : "ok",
+      },
+      "operation",
+    );
+  };
   return {
     onRequest({ request }) {
       started.set(request, { at: performance.now(), errorCodes: [] });
@@ -61,19 +84,41 @@ export function requestLogging(logger: Logger): Plugin<Context> {
     onExecute({ args }) {
       const context = args.contextValue;
       const entry = started.get(context.request);
-      if (entry) {
-        entry.operationName =
-          args.operationName ?? getOperationAST(args.document, args.operationName)?.name?.value ?? undefined;
-      }
+      if (entry) entry.operationName = nameOf(args);
+      const at = performance.now();
       return {
         onExecuteDone({ result }) {
-          if (!("errors" in result) || !result.errors) return;
-          for (const error of result.errors.filter(isUnexpected)) {
+          if (isAsyncIterable(result)) return;
+          for (const error of (("errors" in result && result.errors) || []).filter(isUnexpected)) {
             logger.error(
               { requestId: context.requestId, path: error.path?.join("."), err: error.originalError },
               "Unexpected error",
             );
           }
+          if (!entry) operationAnswered(context, args, at, result);
+        },
+      };
+    },
+    onSubscribe({ args }) {
+      const context = args.contextValue;
+      const entry = started.get(context.request);
+      if (entry) entry.operationName = nameOf(args);
+      const at = performance.now();
+      return {
+        onSubscribeResult({ result }) {
+          // Refused before it started: answered at once, like a query.
+          if (!isAsyncIterable(result)) {
+            if (!entry) operationAnswered(context, args, at, result);
+            return;
+          }
+          return {
+            onEnd() {
+              logger.info(
+                { requestId: context.requestId, operationName: nameOf(args), durationMs: sinceMs(at) },
+                "subscription ended",
+              );
+            },
+          };
         },
       };
     },
@@ -93,7 +138,7 @@ export function requestLogging(logger: Logger): Plugin<Context> {
           path: url.pathname,
           status: response.status,
           operationName: entry.operationName,
-          durationMs: Math.round((performance.now() - entry.at) * 10) / 10,
+          durationMs: sinceMs(entry.at),
           outcome: entry.errorCodes.length
             ? entry.errorCodes.join(",")
             : response.status < 400

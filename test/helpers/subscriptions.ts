@@ -26,7 +26,7 @@ export type Subscription = {
 type Options = { token?: string | null; variables?: Record<string, unknown> };
 
 /** A client of the transport; one connection serves every subscription made through it. */
-export function connect(server: TestServer, transport: Transport, token?: string | null) {
+export function connect(server: { url: string }, transport: Transport, token?: string | null) {
   const authorization = token ? `Bearer ${token}` : undefined;
   if (transport === "WebSocket") {
     const client = createWsClient({
@@ -94,7 +94,12 @@ export function subscribeOn(connection: Connection, query: string, variables?: R
 }
 
 /** One subscription on a connection of its own; stop() closes both. */
-export function subscribe(server: TestServer, transport: Transport, query: string, options: Options = {}) {
+export function subscribe(
+  server: { url: string },
+  transport: Transport,
+  query: string,
+  options: Options = {},
+) {
   const connection = connect(server, transport, options.token);
   const subscription = subscribeOn(connection, query, options.variables);
   return {
