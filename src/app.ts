@@ -41,7 +41,6 @@ export function createApp(config: Config) {
   const isProduction = config.environment === "production";
   const requestId = requestIds();
   const subscriptions = liveSubscriptions(config.limits);
-  const sse = graphqlSse(GRAPHQL_SSE_ENDPOINT);
   const tracer = config.tracing ? tracing(config.tracing, GRAPHQL_ENDPOINT) : null;
   // Turns false as soon as shutdown begins, so load balancers stop sending new work.
   let accepting = true;
@@ -87,7 +86,6 @@ export function createApp(config: Config) {
       // A request a browser sends cross-site without a CORS preflight (a form post, an image,
       // a plain GET) must carry the x-graphql-yoga-csrf header, which such a request cannot set.
       useCSRFPrevention(),
-      sse.answersWithData,
       refuseBadCredentials(),
       rateLimiting(rateLimits, config.http.trustProxy),
       ...operationLimits(config.limits),
@@ -97,7 +95,7 @@ export function createApp(config: Config) {
       // After every check that may refuse a subscription, so only subscriptions that start count.
       subscriptions,
       // Last: it answers its endpoint's requests itself, after the plugins above saw them arrive.
-      sse.handler,
+      graphqlSse(GRAPHQL_SSE_ENDPOINT),
     ],
   });
 

@@ -41,12 +41,13 @@ export function serveWebSocket(
         let document: ExecutionArgs["document"];
         try {
           document = enveloped.parse(payload.query);
+          const errors = enveloped.validate(enveloped.schema, document);
+          if (errors.length) return errors;
         } catch (error) {
+          // The operation limits refuse a document by throwing while it is parsed or validated.
           if (error instanceof GraphQLError) return [error];
           throw error;
         }
-        const errors = enveloped.validate(enveloped.schema, document);
-        if (errors.length) return errors;
         return {
           schema: enveloped.schema,
           document,

@@ -7,6 +7,8 @@ import { createProduct } from "./helpers/fixtures.ts";
 import { startTestServer, type TestServer } from "./helpers/server.ts";
 import {
   connect,
+  refusalCodes,
+  refusalErrors,
   type Subscription,
   subscribe,
   subscribeOn,
@@ -69,15 +71,15 @@ describe("at most MAX_SUBSCRIPTIONS_PER_CONNECTION on a connection, MAX_SUBSCRIP
         subscribe(server, transport, PRODUCT_CHANGED, { token: accessToken }),
       );
       await untilListening(server, "productChanged", 3);
-      const fourth = subscribe(server, transport, PRODUCT_CHANGED, { token: accessToken });
-      await fourth.ended;
-      expect(codesOf(fourth)).toEqual(["TOO_MANY_SUBSCRIPTIONS"]);
+      expect(await refusalCodes(server, transport, PRODUCT_CHANGED, { token: accessToken })).toEqual([
+        "TOO_MANY_SUBSCRIPTIONS",
+      ]);
       // Another user is not held to this one's count.
       const other = subscribe(server, transport, PRODUCT_CHANGED, {
         token: (await server.as("CUSTOMER").session()).accessToken,
       });
       await untilListening(server, "productChanged", 4);
-      await Promise.all([...three, fourth, other].map((live) => live.stop()));
+      await Promise.all([...three, other].map((live) => live.stop()));
       await untilReleased(server);
     },
   );
@@ -100,6 +102,28 @@ describe("a subscription ends when its access token expires (ACCESS_TOKEN_TTL_SE
     }
     await Promise.all(live.map((subscription) => subscription.stop()));
     await untilReleased(server);
+  });
+});
+
+describe.each(transports)("over %s, the limits of every request", (transport) => {
+  const shallow = startTestServer({ MAX_DEPTH: "3" });
+  const limited = startTestServer({ RATE_LIMIT_REQUESTS: "3" });
+
+  it("a subscription deeper than MAX_DEPTH is refused before it starts", async () => {
+    const deep = "subscription { productChanged { product { category { parent { name } } } } }";
+    const errors = await refusalErrors(shallow, transport, deep);
+    expect(errors.map((error) => error.message)).toEqual([
+      "Syntax Error: Query depth limit of 3 exceeded, found 5.",
+    ]);
+    expect(shallow.app.subscriptions.count()).toBe(0);
+  });
+
+  it("each subscription counts as a request of its client's address: the fourth is refused", async () => {
+    const three = [0, 1, 2].map(() => subscribe(limited, transport, PRODUCT_CHANGED));
+    await untilListening(limited, "productChanged", 3);
+    expect(await refusalCodes(limited, transport, PRODUCT_CHANGED)).toEqual(["RATE_LIMITED"]);
+    await Promise.all(three.map((live) => live.stop()));
+    await untilReleased(limited);
   });
 });
 

@@ -11,7 +11,7 @@ import {
   startTestServer,
   type TestClient,
 } from "./helpers/server.ts";
-import { subscribe, transports, until, untilListening } from "./helpers/subscriptions.ts";
+import { refusalCodes, subscribe, transports, until, untilListening } from "./helpers/subscriptions.ts";
 import { databasePath, templateDatabasePath } from "./paths.ts";
 
 // Live updates over every transport, with the real graphql-sse and graphql-ws clients: subscribe,
@@ -281,45 +281,9 @@ describe.each(transports)("over %s", (transport) => {
     ["a malformed id", { productId: "nonsense" }, null, "BAD_USER_INPUT"],
     ["a refused access token", {}, "not-a-token", "UNAUTHENTICATED"],
   ] as const)("refuses %s with the code a query gets", async (_what, variables, token, code) => {
-    const errors = await refusal(PRODUCT_CHANGED, variables, token);
-    expect(errors.map((error) => error.extensions?.code)).toEqual([code]);
+    expect(await refusalCodes(server, transport, PRODUCT_CHANGED, { token, variables })).toEqual([code]);
   });
-
-  /** The errors a refused subscription is answered with, as the transport's client receives them. */
-  async function refusal(
-    query: string,
-    variables: Record<string, unknown>,
-    token: string | null,
-  ): Promise<NonNullable<GraphQLResponse["errors"]>> {
-    const subscription = subscribe(server, transport, query, { token, variables });
-    // Read before the client is disposed, which aborts the refused response's body.
-    const failure = await errorsOf(await subscription.ended);
-    const errors = [...subscription.received.flatMap((result) => result.errors ?? []), ...failure];
-    await subscription.stop();
-    return errors;
-  }
 });
-
-/**
- * The GraphQL errors a client library reports as the stream's failure: graphql-ws an error
- * message's list, graphql-sse the HTTP response that refused the request (Yoga's SSE answers a
- * refused subscription with its HTTP status and the errors as events).
- */
-async function errorsOf(
-  outcome: { completed: true } | { error: unknown },
-): Promise<GraphQLResponse["errors"] & {}> {
-  if (!("error" in outcome)) return [];
-  const { error } = outcome;
-  if (Array.isArray(error)) return error;
-  const response = (error as { response?: Response }).response;
-  if (!response || response.bodyUsed) return [];
-  // JSON, or an event stream whose `data:` lines are JSON answers.
-  const text = await response.text();
-  const answers = text.trimStart().startsWith("{")
-    ? [text]
-    : [...text.matchAll(/^data: (.*)$/gm)].map((match) => match[1] as string);
-  return answers.flatMap((answer) => (JSON.parse(answer) as GraphQLResponse).errors ?? []);
-}
 
 const redisReachable = await probeRedis("live updates through Redis");
 

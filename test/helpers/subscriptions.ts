@@ -132,3 +132,38 @@ export async function untilListening(
 ) {
   await until(() => server.app.eventBus.listenerCount(topic) >= count, `${count} listen to ${topic}`);
 }
+
+/**
+ * The errors a refused subscription is answered with, as the transport's client receives them:
+ * in the stream, in graphql-ws's error message, or in the HTTP response graphql-sse's client
+ * rejects with (Yoga answers a refused request with its HTTP status, JSON or events).
+ */
+export async function refusalErrors(
+  server: { url: string },
+  transport: Transport,
+  query: string,
+  options: Options = {},
+): Promise<NonNullable<GraphQLResponse["errors"]>> {
+  const subscription = subscribe(server, transport, query, options);
+  // Read before the client is disposed, which aborts the refused response's body.
+  const outcome = await subscription.ended;
+  const failure = "error" in outcome ? await errorsOf(outcome.error) : [];
+  await subscription.stop();
+  return [...subscription.received.flatMap((result) => result.errors ?? []), ...failure];
+}
+
+/** The error codes of refusalErrors. */
+export async function refusalCodes(...args: Parameters<typeof refusalErrors>): Promise<unknown[]> {
+  return (await refusalErrors(...args)).map((error) => error.extensions?.code);
+}
+
+async function errorsOf(error: unknown): Promise<NonNullable<GraphQLResponse["errors"]>> {
+  if (Array.isArray(error)) return error;
+  const response = (error as { response?: Response }).response;
+  if (!response || response.bodyUsed) return [];
+  const text = await response.text();
+  const answers = text.trimStart().startsWith("{")
+    ? [text]
+    : [...text.matchAll(/^data: (.*)$/gm)].map((match) => match[1] as string);
+  return answers.flatMap((answer) => (JSON.parse(answer) as GraphQLResponse).errors ?? []);
+}
