@@ -4,11 +4,10 @@ import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
 import { DateTimeResolver } from "graphql-scalars";
 import type { Context } from "../context.ts";
+import { MAX_IDS_PER_LOOKUP } from "../db/statement-limits.ts";
 import { ValidationError } from "../errors.ts";
 import type PrismaTypes from "../generated/pothos-types.ts";
 import { getDatamodel } from "../generated/pothos-types.ts";
-
-const MAX_NODE_IDS = 100;
 
 const capitalize = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
 
@@ -38,12 +37,14 @@ export const builder = new SchemaBuilder<{
     clientMutationId: "omit",
     cursorType: "String",
     nodesQueryOptions: {
-      description: `The objects of these ids, in the same order; null where there is none. At most ${MAX_NODE_IDS} ids.`,
-      // Prisma looks the ids up in one statement, and SQLite takes at most 999 bound values: a
-      // long list must be a clear input error, not a failing query.
+      description: `The objects of these ids, in the same order; null where there is none. At most ${MAX_IDS_PER_LOOKUP} ids.`,
+      // Prisma looks the ids up in one statement (src/db/statement-limits.ts).
       resolve: (_root, { ids }, _context, _info, resolveNodes) => {
-        if (ids.length > MAX_NODE_IDS) {
-          throw ValidationError.forField("ids", `must list at most ${MAX_NODE_IDS} ids, not ${ids.length}`);
+        if (ids.length > MAX_IDS_PER_LOOKUP) {
+          throw ValidationError.forField(
+            "ids",
+            `must list at most ${MAX_IDS_PER_LOOKUP} ids, not ${ids.length}`,
+          );
         }
         return resolveNodes(ids);
       },

@@ -1,6 +1,7 @@
 import { filter, map, pipe } from "graphql-yoga";
 import type { Context } from "../context.ts";
 import { inSubtree } from "../db/category-tree.ts";
+import { MAX_SEARCH_LENGTH } from "../db/statement-limits.ts";
 import { decimalToMicros, MAX_AMOUNT_UNITS } from "../domain/money.ts";
 import { searchTerm } from "../domain/search-text.ts";
 import { type ProductChangeView, productChangeSeenBy, visibleProducts } from "../domain/visibility.ts";
@@ -65,8 +66,6 @@ const PriceRange = builder.inputType("PriceRange", {
   }),
 });
 
-const MAX_SEARCH_LENGTH = 500;
-
 const ProductFilter = builder.inputType("ProductFilter", {
   fields: (t) => ({
     search: t.string({
@@ -129,7 +128,6 @@ function productWhere(
 ): Prisma.ProductWhereInput {
   const conditions: Prisma.ProductWhereInput[] = [visibleProducts(context)];
   if (!filter) return { AND: conditions };
-  // No useful search is longer, and SQLite refuses LIKE patterns over 50,000 bytes outright.
   if ((filter.search?.length ?? 0) > MAX_SEARCH_LENGTH) {
     throw ValidationError.forField("filter.search", `must be at most ${MAX_SEARCH_LENGTH} characters`);
   }
