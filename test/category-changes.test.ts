@@ -1,11 +1,5 @@
-import { beforeAll, describe, expect, it } from "vitest";
-import {
-  byName,
-  type Category,
-  categoryWritesOf,
-  fields,
-  unknownCategoryId,
-} from "./helpers/category-writes.ts";
+import { describe, expect, it } from "vitest";
+import { byName, categoryWritesOf, fields, smallTree, unknownCategoryId } from "./helpers/category-writes.ts";
 import { createProduct } from "./helpers/fixtures.ts";
 import { startTestServer } from "./helpers/server.ts";
 
@@ -24,29 +18,18 @@ const {
   expectNothingWritten,
 } = categoryWritesOf(admin);
 
-// A small tree: Home > Kitchen > Cookware, plus a second root, Outdoors.
-let home: Category;
-let kitchen: Category;
-let cookware: Category;
-let outdoors: Category;
-
-beforeAll(async () => {
-  home = await createCategory("Home");
-  kitchen = await createCategory("Kitchen", { parentId: home.id });
-  cookware = await createCategory("Cookware", { parentId: kitchen.id });
-  outdoors = await createCategory("Outdoors");
-});
+const tree = smallTree(createCategory);
 
 describe("updateCategory", () => {
   it("renames a category and keeps its slug and parent", async () => {
-    const category = await createCategory("Lighting", { parentId: home.id });
+    const category = await createCategory("Lighting", { parentId: tree.home.id });
     const result = await updateCategory({ id: category.id, name: "Lights" });
     expect(result.__typename).toBe("UpdateCategoryPayload");
     expect(result.category).toMatchObject({
       id: category.id,
       name: "Lights",
       slug: "lighting",
-      parent: { id: home.id },
+      parent: { id: tree.home.id },
     });
     expect((await readCategory(category.id)).name).toBe("Lights");
   });
@@ -58,15 +41,21 @@ describe("updateCategory", () => {
   });
 
   it("moves a category under another parent", async () => {
-    const category = await createCategory("Grills", { parentId: home.id });
-    const result = await updateCategory({ id: category.id, parentId: outdoors.id });
-    expect(result.category.parent).toEqual({ id: outdoors.id, name: "Outdoors" });
-    expect((await readCategory(outdoors.id)).children).toContainEqual({ id: category.id, name: "Grills" });
-    expect((await readCategory(home.id)).children).not.toContainEqual({ id: category.id, name: "Grills" });
+    const category = await createCategory("Grills", { parentId: tree.home.id });
+    const result = await updateCategory({ id: category.id, parentId: tree.outdoors.id });
+    expect(result.category.parent).toEqual({ id: tree.outdoors.id, name: "Outdoors" });
+    expect((await readCategory(tree.outdoors.id)).children).toContainEqual({
+      id: category.id,
+      name: "Grills",
+    });
+    expect((await readCategory(tree.home.id)).children).not.toContainEqual({
+      id: category.id,
+      name: "Grills",
+    });
   });
 
   it("makes a category top-level with parentId: null", async () => {
-    const category = await createCategory("Patio", { parentId: outdoors.id });
+    const category = await createCategory("Patio", { parentId: tree.outdoors.id });
     const result = await updateCategory({ id: category.id, parentId: null });
     expect(result.category.parent).toBeNull();
     const top = await admin.graphql(
@@ -76,24 +65,28 @@ describe("updateCategory", () => {
   });
 
   it("leaves the parent alone when parentId is not given", async () => {
-    const result = await updateCategory({ id: cookware.id, name: "Cookware" });
-    expect(result.category.parent).toEqual({ id: kitchen.id, name: "Kitchen" });
+    const result = await updateCategory({ id: tree.cookware.id, name: "Cookware" });
+    expect(result.category.parent).toEqual({ id: tree.kitchen.id, name: "Kitchen" });
   });
 
   it("refuses moving a category under itself", async () => {
-    const result = await updateCategory({ id: kitchen.id, parentId: kitchen.id });
+    const result = await updateCategory({ id: tree.kitchen.id, parentId: tree.kitchen.id });
     expect(result).toMatchObject({ __typename: "ValidationError", code: "BAD_USER_INPUT" });
     expect(fields(result)).toEqual(["parentId"]);
-    expect((await readCategory(kitchen.id)).parent).toEqual({ id: home.id, name: "Home" });
+    expect((await readCategory(tree.kitchen.id)).parent).toEqual({ id: tree.home.id, name: "Home" });
   });
 
   it("refuses moving a category under one of its descendants", async () => {
-    for (const descendant of [kitchen, cookware]) {
-      const result = await updateCategory({ id: home.id, parentId: descendant.id, name: "Should not stick" });
+    for (const descendant of [tree.kitchen, tree.cookware]) {
+      const result = await updateCategory({
+        id: tree.home.id,
+        parentId: descendant.id,
+        name: "Should not stick",
+      });
       expect(result.__typename).toBe("ValidationError");
       expect(fields(result)).toEqual(["parentId"]);
     }
-    const read = await readCategory(home.id);
+    const read = await readCategory(tree.home.id);
     expect(read.parent).toBeNull();
     expect(read.name).toBe("Home");
   });
@@ -108,7 +101,7 @@ describe("updateCategory", () => {
   });
 
   it("refuses an unknown parentId with a ValidationError on parentId", async () => {
-    const result = await updateCategory({ id: outdoors.id, parentId: unknownCategoryId });
+    const result = await updateCategory({ id: tree.outdoors.id, parentId: unknownCategoryId });
     expect(result.__typename).toBe("ValidationError");
     expect(fields(result)).toEqual(["parentId"]);
   });

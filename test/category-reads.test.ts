@@ -1,5 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { byName, type Category, categoryWritesOf, unknownCategoryId } from "./helpers/category-writes.ts";
+import {
+  byName,
+  type Category,
+  categoryWritesOf,
+  smallTree,
+  unknownCategoryId,
+} from "./helpers/category-writes.ts";
 import { createProduct } from "./helpers/fixtures.ts";
 import { CATEGORY } from "./helpers/operations.ts";
 import { startTestServer } from "./helpers/server.ts";
@@ -11,28 +17,17 @@ const server = startTestServer();
 const admin = server.as("ADMIN");
 const { known, createCategory, readCategory } = categoryWritesOf(admin);
 
-// A small tree: Home > Kitchen > Cookware, plus a second root, Outdoors.
-let home: Category;
-let kitchen: Category;
-let cookware: Category;
-let outdoors: Category;
-
-beforeAll(async () => {
-  home = await createCategory("Home");
-  kitchen = await createCategory("Kitchen", { parentId: home.id });
-  cookware = await createCategory("Cookware", { parentId: kitchen.id });
-  outdoors = await createCategory("Outdoors");
-});
+const tree = smallTree(createCategory);
 
 describe("category queries", () => {
   it("finds a category by id, with parent and children", async () => {
-    const category = await readCategory(kitchen.id);
+    const category = await readCategory(tree.kitchen.id);
     expect(category).toMatchObject({
-      id: kitchen.id,
+      id: tree.kitchen.id,
       name: "Kitchen",
       slug: "kitchen",
-      parent: { id: home.id, name: "Home" },
-      children: [{ id: cookware.id, name: "Cookware" }],
+      parent: { id: tree.home.id, name: "Home" },
+      children: [{ id: tree.cookware.id, name: "Cookware" }],
     });
   });
 
@@ -41,7 +36,7 @@ describe("category queries", () => {
   });
 
   it("refuses a Product id as category id with BAD_USER_INPUT", async () => {
-    const productId = await createProduct(admin, { name: "Id type check", categoryId: outdoors.id });
+    const productId = await createProduct(admin, { name: "Id type check", categoryId: tree.outdoors.id });
     const body = await admin.graphql(CATEGORY, { id: productId });
     expect(body.data?.category ?? null).toBeNull();
     expect(body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
@@ -49,8 +44,8 @@ describe("category queries", () => {
 
   it("finds a category by slug, and null for an unknown slug", async () => {
     const query = "query ($slug: String!) { categoryBySlug(slug: $slug) { id name } }";
-    const found = await admin.graphql(query, { slug: cookware.slug });
-    expect(found.data?.categoryBySlug).toEqual({ id: cookware.id, name: "Cookware" });
+    const found = await admin.graphql(query, { slug: tree.cookware.slug });
+    expect(found.data?.categoryBySlug).toEqual({ id: tree.cookware.id, name: "Cookware" });
     const missing = await admin.graphql(query, { slug: "no-such-slug" });
     expect(missing.errors).toBeUndefined();
     expect(missing.data?.categoryBySlug).toBeNull();
@@ -130,12 +125,12 @@ describe("Category.products", () => {
   const productIds: string[] = [];
 
   beforeAll(async () => {
-    bakeware = await createCategory("Bakeware", { parentId: kitchen.id });
+    bakeware = await createCategory("Bakeware", { parentId: tree.kitchen.id });
     for (const name of ["Loaf Tin", "Muffin Tray", "Cake Ring", "Baking Sheet", "Pie Dish"]) {
       productIds.push(await createProduct(admin, { name, categoryId: bakeware.id }));
     }
     // Products elsewhere, also in the parent, must not show up.
-    await createProduct(admin, { name: "Ladle", categoryId: kitchen.id });
+    await createProduct(admin, { name: "Ladle", categoryId: tree.kitchen.id });
   });
 
   it("lists the category's own products, oldest first, with totalCount", async () => {
@@ -163,7 +158,7 @@ describe("Category.products", () => {
   });
 
   it("is empty for a category without products", async () => {
-    const body = await admin.graphql(PRODUCTS, { id: cookware.id, first: 10 });
+    const body = await admin.graphql(PRODUCTS, { id: tree.cookware.id, first: 10 });
     expect(body.data?.category.products).toMatchObject({ totalCount: 0, edges: [] });
   });
 });

@@ -1,17 +1,18 @@
-import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { CatalogEventMap } from "../src/services/events.ts";
 import { createCategory, createProduct as createFixtureProduct } from "./helpers/fixtures.ts";
 import { ERROR_FIELDS } from "./helpers/operations.ts";
 import {
   probeRedis,
   REDIS_URL,
+  redisInspector,
   startTestServer,
   type TestClient,
   type TestServer,
+  uniquePrefix,
+  untilEventChannelSubscribed,
 } from "./helpers/server.ts";
 
 // Change events: each catalog mutation, made over HTTP, publishes exactly one event on the app's
@@ -400,33 +401,16 @@ if (!redisReachable) {
 }
 
 (redisReachable ? describe : describe.skip)("two apps sharing one Redis", () => {
-  const prefix = `test-${randomUUID()}`;
+  const prefix = uniquePrefix();
   const environment = { REDIS_URL, REDIS_KEY_PREFIX: prefix };
   const publisher = startTestServer(environment);
   const subscriber = startTestServer(environment);
-  const inspector = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-
-  afterAll(async () => {
-    const keys = await inspector.keys(`${prefix}:*`);
-    if (keys.length) await inspector.del(...keys);
-    await inspector.quit();
-  });
-
-  /** Until Redis counts a subscriber on the topic's channel (SUBSCRIBE is sent in the background). */
-  async function untilSubscribed(topic: Topic) {
-    const channel = `${prefix}:events:${topic}`;
-    for (let attempt = 0; attempt < 100; attempt += 1) {
-      const [, count] = (await inspector.pubsub("NUMSUB", channel)) as [string, number];
-      if (Number(count) > 0) return;
-      await sleep(20);
-    }
-    throw new Error(`nobody subscribed to ${channel}`);
-  }
+  const inspector = redisInspector(prefix);
 
   it("deliver an event from a mutation on one app to a listener on the other, on prefixed channels", async () => {
     const elsewhere = listen(subscriber, "productChanged");
     try {
-      await untilSubscribed("productChanged");
+      await untilEventChannelSubscribed(inspector, prefix, "productChanged");
       const id = await createProduct(publisher.as("STAFF"), { sku: "EVENT-REDIS" });
       for (let attempt = 0; attempt < 100 && elsewhere.received.length === 0; attempt += 1) await sleep(20);
       expect(elsewhere.received.map(({ event }) => event)).toEqual([

@@ -5,13 +5,11 @@ import {
   expectRateLimited,
   post,
   QUERY,
-  redisInspector,
   redisReachable,
   spendAllowance,
-  uniquePrefix,
   untilCountingInRedis,
 } from "./helpers/rate-limits.ts";
-import { REDIS_URL, startTestServer } from "./helpers/server.ts";
+import { REDIS_URL, redisInspector, startTestServer, uniquePrefix } from "./helpers/server.ts";
 
 // Rate-limit counters in Redis, shared between servers: when Redis is slow to answer at start-up,
 // and when it does not answer at all.

@@ -1,15 +1,16 @@
-import { randomUUID } from "node:crypto";
 import { copyFileSync } from "node:fs";
-import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createCategory, createProduct as createFixtureProduct } from "./helpers/fixtures.ts";
 import { ERROR_FIELDS } from "./helpers/operations.ts";
 import {
   type GraphQLResponse,
   probeRedis,
   REDIS_URL,
+  redisInspector,
   startTestServer,
   type TestClient,
+  uniquePrefix,
+  untilEventChannelSubscribed,
 } from "./helpers/server.ts";
 import { refusalCodes, subscribe, transports, until, untilListening } from "./helpers/subscriptions.ts";
 import { databasePath, templateDatabasePath } from "./paths.ts";
@@ -297,19 +298,13 @@ if (!redisReachable) {
   "two apps sharing one Redis and one database, over %s",
   (transport) => {
     // Two processes of one deployment: the same database (here one SQLite file), the same Redis.
-    const prefix = `test-${randomUUID()}`;
+    const prefix = uniquePrefix();
     const databaseFile = databasePath(`${prefix}.db`);
     const environment = { REDIS_URL, REDIS_KEY_PREFIX: prefix, DATABASE_URL: `file:${databaseFile}` };
     beforeAll(() => copyFileSync(templateDatabasePath(), databaseFile));
     const writer = startTestServer(environment);
     const reader = startTestServer(environment);
-    const inspector = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    afterAll(async () => {
-      // Rate-limit counters live under the prefix too.
-      const keys = await inspector.keys(`${prefix}:*`);
-      if (keys.length) await inspector.del(...keys);
-      await inspector.quit();
-    });
+    const inspector = redisInspector(prefix);
 
     it("a change made through one reaches subscribers of the other, as each may see it", async () => {
       const staff = writer.as("STAFF");
@@ -319,11 +314,7 @@ if (!redisReachable) {
       const anonymous = subscribe(reader, transport, PRODUCT_CHANGED);
       try {
         await untilListening(reader, "productChanged", 2);
-        const channel = `${prefix}:events:productChanged`;
-        await until(async () => {
-          const [, count] = (await inspector.pubsub("NUMSUB", channel)) as [string, number];
-          return Number(count) > 0;
-        }, `Redis counts a subscriber on ${channel}`);
+        await untilEventChannelSubscribed(inspector, prefix, "productChanged");
         const draft = await createProduct(staff, { status: "DRAFT" });
         const active = await createProduct(staff, { status: "ACTIVE" });
         const kindAndId = async (subscription: typeof watching, count: number) =>

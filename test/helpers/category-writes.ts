@@ -1,4 +1,4 @@
-import { expect } from "vitest";
+import { beforeAll, expect } from "vitest";
 import { CATEGORY, CREATE_CATEGORY, DELETE_CATEGORY, UPDATE_CATEGORY } from "./operations.ts";
 import type { TestClient } from "./server.ts";
 
@@ -96,4 +96,21 @@ export function categoryWritesOf(admin: TestClient) {
     categoryCount,
     expectNothingWritten,
   };
+}
+
+/**
+ * A small tree, made before the file's tests: Home > Kitchen > Cookware, plus a second root,
+ * Outdoors. Its categories are there once the file's first test runs.
+ */
+export function smallTree(
+  createCategory: (name: string, more?: Record<string, unknown>) => Promise<Category>,
+) {
+  const tree = {} as Record<"home" | "kitchen" | "cookware" | "outdoors", Category>;
+  beforeAll(async () => {
+    tree.home = await createCategory("Home");
+    tree.kitchen = await createCategory("Kitchen", { parentId: tree.home.id });
+    tree.cookware = await createCategory("Cookware", { parentId: tree.kitchen.id });
+    tree.outdoors = await createCategory("Outdoors");
+  });
+  return tree;
 }

@@ -1,31 +1,19 @@
-import { randomUUID } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, expect } from "vitest";
-import { type GraphQLResponse, probeRedis, REDIS_URL, startTestServer, type TestServer } from "./server.ts";
+import type { Redis } from "ioredis";
+import { beforeAll, expect } from "vitest";
+import {
+  type GraphQLResponse,
+  probeRedis,
+  REDIS_URL,
+  redisInspector,
+  startTestServer,
+  type TestServer,
+  uniquePrefix,
+} from "./server.ts";
 
 // Servers with rate limits, their counters in memory or in Redis, and the requests that spend
 // and check an allowance, for the rate-limit tests.
-
-/** A key prefix of its own, so no two runs (or suites) ever share a counter. */
-export const uniquePrefix = () => `test-${randomUUID()}`;
-
-/**
- * A Redis connection of the test's own, to look at the counters the servers keep there; deletes
- * every key under the given prefixes once the suite is done.
- */
-export function redisInspector(...prefixes: string[]) {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  afterAll(async () => {
-    for (const prefix of prefixes) {
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length) await redis.del(...keys);
-    }
-    await redis.quit();
-  });
-  return redis;
-}
 
 /** Whether the Redis-backed variants run (see probeRedis). */
 export const redisReachable = await probeRedis("the shared rate-limit tests");

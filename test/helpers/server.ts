@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { copyFileSync } from "node:fs";
 import { connect } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll } from "vitest";
 import { type App, createApp } from "../../src/app.ts";
 import { type Config, loadConfig } from "../../src/config.ts";
@@ -62,6 +64,39 @@ export async function probeRedis(purpose: string): Promise<boolean> {
   });
   if (!reachable && process.env.CI) throw new Error(`CI needs Redis at ${REDIS_URL} for ${purpose}`);
   return reachable;
+}
+
+/** A key prefix of its own, so no two runs (or suites) ever share a counter. */
+export const uniquePrefix = () => `test-${randomUUID()}`;
+
+/**
+ * A Redis connection of the test's own, to look at the counters the servers keep there; deletes
+ * every key under the given prefixes once the suite is done.
+ */
+export function redisInspector(...prefixes: string[]) {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  afterAll(async () => {
+    for (const prefix of prefixes) {
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length) await redis.del(...keys);
+    }
+    await redis.quit();
+  });
+  return redis;
+}
+
+/**
+ * Until Redis counts a subscriber on a change-event channel of the prefix: an app subscribes in
+ * the background, so an event published before then would reach nobody.
+ */
+export async function untilEventChannelSubscribed(redis: Redis, prefix: string, topic: string) {
+  const channel = `${prefix}:events:${topic}`;
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const [, count] = (await redis.pubsub("NUMSUB", channel)) as [string, number];
+    if (Number(count) > 0) return;
+    await sleep(20);
+  }
+  throw new Error(`nobody subscribed to ${channel}`);
 }
 
 export const TEST_PASSWORD = "correct horse battery staple";
