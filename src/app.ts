@@ -139,6 +139,7 @@ export function createApp(config: Config) {
     const webSocket = serveWebSocket(server, yoga, {
       path: GRAPHQL_ENDPOINT,
       maxPayload: config.http.maxBodyBytes,
+      isProduction,
     });
     const address = server.address() as AddressInfo;
     const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;

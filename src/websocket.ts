@@ -23,11 +23,13 @@ type Enveloped = ReturnType<YogaServerInstance<ServerContext, Context>["getEnvel
 export function serveWebSocket(
   server: Server,
   yoga: YogaServerInstance<ServerContext, Context>,
-  options: { path: string; maxPayload: number },
+  options: { path: string; maxPayload: number; isProduction: boolean },
 ) {
   const sockets = new WebSocketServer({ server, path: options.path, maxPayload: options.maxPayload });
   const graphqlWs = useServer<ConnectionParams>(
     {
+      // An unexpected failure closes the connection (4500); in production without its message.
+      isProd: options.isProduction,
       execute: (args) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
       onSubscribe: async (context, _id, payload) => {
