@@ -1,4 +1,5 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { copyFileSync } from "node:fs";
 import { promisify } from "node:util";
 import Database from "better-sqlite3";
@@ -13,10 +14,18 @@ const run = promisify(execFile);
 const server = startTestServer();
 const admin = server.as("ADMIN");
 
-function script(path: string, args: string[], databaseUrl: string, environment: Record<string, string> = {}) {
-  return run(process.execPath, ["--import", "tsx", path, ...args], {
+function script(
+  path: string,
+  args: string[],
+  databaseUrl: string,
+  environment: Record<string, string> = {},
+  input = "",
+) {
+  const running = run(process.execPath, ["--import", "tsx", path, ...args], {
     env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: "test", ...environment },
   });
+  running.child.stdin?.end(input);
+  return running;
 }
 
 async function seed(databaseUrl: string, args: string[] = [], environment: Record<string, string> = {}) {
@@ -124,10 +133,13 @@ describe("npm run user:create", () => {
     async () => {
       const email = "First.Admin@Example.test";
       const password = "a long admin pass phrase";
+      // As a deployment script would: the password on standard input, never an argument.
       const { stdout } = await script(
         "scripts/create-user.ts",
-        ["--email", email, "--password", password, "--role", "admin"],
+        ["--email", email, "--role", "admin"],
         server.app.config.databaseUrl,
+        {},
+        `${password}\n`,
       );
       expect(stdout).toMatch(/Created ADMIN first.admin@example.test/);
       const logIn = await server.graphql(LOG_IN, { input: { email, password } });
@@ -150,26 +162,62 @@ describe("npm run user:create", () => {
       const url = server.app.config.databaseUrl;
       const failures = await Promise.all(
         [
-          ["--email", "first.admin@example.test", "--password", "another long password"],
-          ["--email", "short@example.test", "--password", "short"],
-          ["--email", "nobody@example.test", "--password", "long enough 123", "--role", "OWNER"],
-          ["--password", "long enough 123"],
-        ].map((args) =>
-          script("scripts/create-user.ts", args, url).then(
+          [["--email", "first.admin@example.test"], "another long password"],
+          [["--email", "short@example.test"], "short"],
+          [["--email", "nobody@example.test", "--role", "OWNER"], "long enough 123"],
+          [[], "long enough 123"],
+          [["--email", "argument@example.test", "--password", "long enough 123"], ""],
+        ].map(([args, password]) =>
+          script("scripts/create-user.ts", args as string[], url, {}, `${password}\n`).then(
             () => null,
             (error) => error,
           ),
         ),
       );
-      expect(failures.map((failure) => failure?.code)).toEqual([1, 1, 2, 2]);
+      expect(failures.map((failure) => failure?.code)).toEqual([1, 1, 2, 2, 2]);
       expect(failures[0].stderr).toMatch(/email is already taken/);
       expect(failures[1].stderr).toMatch(/password: must be at least 8 characters/);
       expect(failures[2].stderr).toMatch(/Usage:/);
+      expect(failures[4].stderr).toMatch(/--password is not accepted/);
       const users = await admin.graphql("{ users(first: 100) { edges { node { email } } } }");
       const emails = users.data?.users.edges.map((edge: { node: { email: string } }) => edge.node.email);
       expect(emails).toContain("first.admin@example.test");
       expect(emails).not.toContain("short@example.test");
       expect(emails).not.toContain("nobody@example.test");
+      expect(emails).not.toContain("argument@example.test");
+    },
+    SCRIPT_TIMEOUT,
+  );
+
+  // `script` (util-linux) runs the command in a pseudo-terminal, as when a person types it.
+  const hasScript = spawnSync("script", ["--version"]).status === 0;
+  (hasScript ? it : it.skip)(
+    `in a terminal, asks for the password twice, hidden, and never shows it${hasScript ? "" : " (skipped: no util-linux script to open a terminal)"}`,
+    async () => {
+      const email = "typed.staff@example.test";
+      const password = "typed pass phrase 42";
+      const command = `${process.execPath} --import tsx scripts/create-user.ts --email ${email} --role staff`;
+      const child = spawn("script", ["-qfec", command, "/dev/null"], {
+        env: { ...process.env, DATABASE_URL: server.app.config.databaseUrl, NODE_ENV: "test" },
+      });
+      let screen = "";
+      let typed = 0;
+      child.stdout.on("data", (chunk: Buffer) => {
+        screen += chunk.toString();
+        // Type the password when each prompt shows, as a person would.
+        const prompts = screen.match(/Password/g)?.length ?? 0;
+        const asked = /Password again/.test(screen) ? 2 : prompts > 0 ? 1 : 0;
+        while (typed < asked) {
+          typed += 1;
+          child.stdin.write(`${password}\r`);
+        }
+      });
+      const [code] = await once(child, "exit");
+      expect(code, screen).toBe(0);
+      expect(screen).toMatch(/Created STAFF typed.staff@example.test/);
+      expect(screen).not.toContain(password);
+      const logIn = await server.graphql(LOG_IN, { input: { email, password } });
+      expect(logIn.data?.logIn.user).toEqual({ email, role: "STAFF" });
     },
     SCRIPT_TIMEOUT,
   );
