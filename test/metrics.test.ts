@@ -24,6 +24,24 @@ describe("metrics (default: on)", () => {
     expect(text).toMatch(/^graphql_errors_total\{code="UNAUTHENTICATED"\} 1$/m);
   });
 
+  // Was a bug: errors were counted before Yoga's masking gave the input errors Pothos checks itself
+  // (a malformed global id, `before` with `after`) their BAD_USER_INPUT, so each of these client
+  // mistakes was counted as INTERNAL_SERVER_ERROR, a server fault.
+  it("counts every error under the code the client receives", async () => {
+    const mistakes = [
+      '{ node(id: "not-a-global-id") { id } }',
+      '{ products(first: 1, before: "x", after: "y") { totalCount } }',
+      "{ products(first: -1) { totalCount } }",
+    ];
+    for (const query of mistakes) {
+      const body = await server.graphql(query);
+      expect(body.errors?.map((error) => error.extensions?.code)).toEqual(["BAD_USER_INPUT"]);
+    }
+    const text = await (await server.fetch("/metrics")).text();
+    expect(text).toMatch(/^graphql_errors_total\{code="BAD_USER_INPUT"\} 3$/m);
+    expect(text).not.toMatch(/^graphql_errors_total\{code="INTERNAL_SERVER_ERROR"\}/m);
+  });
+
   // Bug: Yoga's HTTP histogram (graphql_yoga_http_duration) labels each series with the full
   // request URL. Whatever a client puts in a GET query string (a password in a refused GET
   // mutation, variables, any junk parameter) is published on the unauthenticated /metrics, and

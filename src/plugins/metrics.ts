@@ -2,6 +2,7 @@ import { usePrometheus } from "@graphql-yoga/plugin-prometheus";
 import type { GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { Counter, Registry } from "prom-client";
+import { finalCode } from "../errors.ts";
 
 /**
  * Prometheus metrics at /metrics: request counts and durations (per phase and per HTTP request)
@@ -25,7 +26,8 @@ export function metrics({ operationNames }: { operationNames: boolean }): Plugin
       onExecuteDone({ result }) {
         if (!("errors" in result) || !result.errors) return;
         for (const error of result.errors as readonly GraphQLError[]) {
-          errorsByCode.inc({ code: String(error.extensions?.code ?? "INTERNAL_SERVER_ERROR") });
+          // Yoga masks errors after this hook, so the code is read as masking will set it.
+          errorsByCode.inc({ code: finalCode(error) });
         }
       },
     }),
