@@ -42,6 +42,9 @@ export function createApp(config: Config) {
   const requestId = requestIds();
   const subscriptions = liveSubscriptions(config.limits);
   const tracer = config.tracing ? tracing(config.tracing, GRAPHQL_ENDPOINT) : null;
+  const metricsEndpoint = config.http.metrics
+    ? metrics(config.http.metrics, { operationNames: config.limits.trustedDocuments != null })
+    : null;
   // Turns false as soon as shutdown begins, so load balancers stop sending new work.
   let accepting = true;
 
@@ -91,7 +94,7 @@ export function createApp(config: Config) {
       ...operationLimits(config.limits),
       // After the limits, so its parse guard wraps the token-limited parser.
       requestHygiene(),
-      ...(config.http.metrics ? metrics({ operationNames: config.limits.trustedDocuments != null }) : []),
+      ...(metricsEndpoint?.plugins ?? []),
       // After every check that may refuse a subscription, so only subscriptions that start count.
       subscriptions,
       // Last: it answers its endpoint's requests itself, after the plugins above saw them arrive.
@@ -141,10 +144,15 @@ export function createApp(config: Config) {
       maxPayload: config.http.maxBodyBytes,
       isProduction,
     });
+    const metricsPort = config.http.metrics?.port;
+    const metricsListener =
+      metricsEndpoint && metricsPort != null ? await metricsEndpoint.listen(metricsPort, host) : null;
     const address = server.address() as AddressInfo;
     const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
     return {
       url: `http://${shownHost}:${address.port}`,
+      /** Where the metrics' own listener (METRICS_PORT) serves /metrics; null without one. */
+      metricsUrl: metricsListener ? `http://${shownHost}:${metricsListener.port}/metrics` : null,
       /**
        * Graceful stop: readiness turns false, new connections are refused, live subscriptions
        * end (WebSockets close with 1001, streams complete), requests in flight get up to
@@ -163,6 +171,8 @@ export function createApp(config: Config) {
         await prisma.$disconnect();
         await rateLimits.close();
         await eventBus.close();
+        // Last but the spans, so a scrape during shutdown still sees the requests finishing.
+        await metricsListener?.close();
         // Spans are best effort: a collector that is down must not turn a clean stop into a crash.
         await tracer
           ?.close()

@@ -60,6 +60,11 @@ const environmentSchema = z.object({
   RATE_LIMIT_AUTH_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   RATE_LIMIT_AUTH_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   METRICS: booleanText.default(true),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, "must be at least 16 characters (e.g. `openssl rand -hex 32`)")
+    .optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z
     .url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. http://localhost:4318" })
     .optional(),
@@ -98,7 +103,18 @@ export type Config = {
     corsOrigins: string[];
     /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
     trustProxy: boolean;
-    metrics: boolean;
+    /** Prometheus metrics; null when they are off (METRICS=false). */
+    metrics: {
+      /** A listener of their own on this port (on HOST), instead of the public one; null: none. */
+      port: number | null;
+      /** When set, a scrape must send `Authorization: Bearer <token>`, on whichever listener. */
+      token: string | null;
+      /**
+       * Whether the public listener serves /metrics: when they have no port of their own, and in
+       * production only behind a token (the public listener is the internet's).
+       */
+      onPublicListener: boolean;
+    } | null;
   };
   /** OpenTelemetry: where spans are sent (OTLP over HTTP); no tracing when null. */
   tracing: { endpoint: string; serviceName: string } | null;
@@ -182,7 +198,13 @@ export function loadConfig(environment: Environment = readEnvironment()): Config
         .map((origin) => origin.trim())
         .filter(Boolean),
       trustProxy: env.TRUST_PROXY,
-      metrics: env.METRICS,
+      metrics: env.METRICS
+        ? {
+            port: env.METRICS_PORT ?? null,
+            token: env.METRICS_TOKEN ?? null,
+            onPublicListener: env.METRICS_PORT == null && (!isProduction || env.METRICS_TOKEN != null),
+          }
+        : null,
     },
     tracing: env.OTEL_EXPORTER_OTLP_ENDPOINT
       ? { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, ""), serviceName: env.OTEL_SERVICE_NAME }

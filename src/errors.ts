@@ -119,7 +119,7 @@ export class TooManySubscriptionsError extends CatalogError {
  * ID, a negative page size), which arrive without one, so clients can tell bad input by its code.
  */
 export function maskError(error: unknown, message: string, isDev?: boolean): Error {
-  if (error instanceof GraphQLError && error.originalError instanceof PothosValidationError) {
+  if (isPothosInputError(error)) {
     return new GraphQLError(error.message, {
       nodes: error.nodes,
       source: error.source,
@@ -129,6 +129,24 @@ export function maskError(error: unknown, message: string, isDev?: boolean): Err
     });
   }
   return yogaMaskError(error, message, isDev);
+}
+
+/**
+ * An input check Pothos made itself (a malformed cursor or global ID, `before` with `after`, a
+ * negative page size): the client's mistake, though it arrives without a code.
+ */
+export function isPothosInputError(error: unknown): error is GraphQLError {
+  return error instanceof GraphQLError && error.originalError instanceof PothosValidationError;
+}
+
+/**
+ * The extensions.code an execution error reaches the client with, once masked: its own, or the one
+ * maskError gives it (BAD_USER_INPUT, or INTERNAL_SERVER_ERROR for an unexpected error). Hooks
+ * that see a result before Yoga masks it (which it does last) read the code here.
+ */
+export function finalCode(error: GraphQLError): string {
+  const masked = maskError(error, "Unexpected error.", false);
+  return String((masked instanceof GraphQLError && masked.extensions.code) || "ERROR");
 }
 
 /**

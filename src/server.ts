@@ -19,6 +19,13 @@ if (config.auth.secretKeyGenerated) {
 }
 const server = await app.listen();
 app.yoga.logger.info(`GraphQL API ready at ${server.url}/graphql`);
+if (server.metricsUrl) {
+  app.yoga.logger.info(`Prometheus metrics at ${server.metricsUrl}`);
+} else if (config.http.metrics && !config.http.metrics.onPublicListener) {
+  app.yoga.logger.warn(
+    "Metrics are not served: in production /metrics is off the public port. Set METRICS_PORT (a listener of its own) or METRICS_TOKEN (a bearer token), or METRICS=false.",
+  );
+}
 
 let stopping = false;
 async function stop(signal: string) {

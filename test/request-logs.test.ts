@@ -32,7 +32,12 @@ describe("stopping the real server (node --import tsx src/server.ts, production,
         message: /Aliases limit of 15 exceeded/,
       },
     ];
-    const replies: { reply: Reply; operationName?: string; refused?: RegExp }[] = [];
+    // Input errors Pothos checks itself (they get their BAD_USER_INPUT from maskError).
+    const clientMistakes = [
+      'query BadId { node(id: "not-a-global-id") { id } }',
+      'query BeforeAndAfter { products(first: 1, before: "x", after: "y") { totalCount } }',
+    ];
+    const replies: { reply: Reply; operationName?: string; refused?: RegExp; mistake?: boolean }[] = [];
     const secrets: string[] = [ADMIN_PASSWORD];
     let child: Child;
     let exit: Exit;
@@ -65,6 +70,13 @@ describe("stopping the real server (node --import tsx src/server.ts, production,
       for (const { query, message } of refusedBeforeExecution) {
         replies.push({ reply: await graphql(child, query), refused: message });
       }
+      for (const query of clientMistakes) {
+        replies.push({
+          reply: await graphql(child, query),
+          operationName: /query (\w+)/.exec(query)?.[1],
+          mistake: true,
+        });
+      }
       exit = await stopChild(child);
       requestLines = logLines(child).filter((line) => line.msg === "request" && line.path === "/graphql");
     }, CHILD_TEST_TIMEOUT);
@@ -76,7 +88,7 @@ describe("stopping the real server (node --import tsx src/server.ts, production,
         expect(typeof line.level).toBe("number");
         expect(typeof line.time).toBe("number");
       }
-      expect(replies).toHaveLength(9);
+      expect(replies).toHaveLength(11);
       expect(requestLines).toHaveLength(replies.length);
       expect(replies[3]?.reply.requestId).toBe("logs-test.me-1");
       for (const { reply, operationName } of replies) {
@@ -90,6 +102,19 @@ describe("stopping the real server (node --import tsx src/server.ts, production,
         expect(Number.isFinite(line.durationMs)).toBe(true);
         expect(typeof line.outcome).toBe("string");
       }
+    });
+
+    // Was a bug: Yoga logs every error its masking replaces at error level, and maskError replaces
+    // these to give them a code, so one client repeating a mistake filled the error log.
+    it("log a client's input mistakes below error level, with their code as the outcome", () => {
+      const mistakes = replies.filter(({ mistake }) => mistake);
+      expect(mistakes).toHaveLength(clientMistakes.length);
+      for (const { reply } of mistakes) {
+        expect(reply.body.errors.map((error: any) => error.extensions.code)).toEqual(["BAD_USER_INPUT"]);
+        expect(lineOf(reply)[0]?.outcome).toBe("BAD_USER_INPUT");
+      }
+      // pino's levels: 50 is error, 60 fatal.
+      expect(logLines(child).filter((line) => line.level >= 50)).toEqual([]);
     });
 
     it("never contain the password, the access token or a refresh token", () => {

@@ -3,7 +3,7 @@ import { isAsyncIterable, type Plugin, type YogaLogger } from "graphql-yoga";
 import { pino } from "pino";
 import type { Config } from "../config.ts";
 import type { Context } from "../context.ts";
-import { errorCodes } from "../errors.ts";
+import { errorCodes, isPothosInputError } from "../errors.ts";
 
 export type Logger = pino.Logger;
 
@@ -34,13 +34,25 @@ export function createLogger(level: Config["logLevel"]): Logger {
   });
 }
 
-/** Yoga's own messages (startup, plugin warnings) through the same logger. */
+/**
+ * Yoga's own messages (startup, plugin warnings) through the same logger. Yoga also logs, at error
+ * level, every error that masking replaces; the input errors maskError only gives a code to are a
+ * client's mistake, not the server's, so they go to debug: one misbehaving client must not fill
+ * the error log. (The request line's outcome still names their code.)
+ */
 export function yogaLogger(logger: Logger): YogaLogger {
   const forward =
     (level: "debug" | "info" | "warn" | "error") =>
     (message: unknown, ...details: unknown[]) =>
       details.length ? logger[level]({ details }, String(message)) : logger[level](String(message));
-  return { debug: forward("debug"), info: forward("info"), warn: forward("warn"), error: forward("error") };
+  const debug = forward("debug");
+  const error = forward("error");
+  return {
+    debug,
+    info: forward("info"),
+    warn: forward("warn"),
+    error: (message, ...details) => (isPothosInputError(message) ? debug : error)(message, ...details),
+  };
 }
 
 /** Whether an error is a bug or an outage (to log and mask) rather than an expected answer. */

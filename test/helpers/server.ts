@@ -31,6 +31,8 @@ export type TestClient = {
 export type TestServer = {
   app: App;
   url: string;
+  /** /metrics on the metrics' own listener (METRICS_PORT); null without one. */
+  metricsUrl: string | null;
   /** POSTs a GraphQL operation anonymously and returns the parsed body (whatever the HTTP status). */
   graphql: GraphQL;
   /** Stops the server the way SIGTERM does; it is stopped after the file's tests anyway. */
@@ -129,6 +131,7 @@ export function startTestServer(environment: Record<string, string> = {}): TestS
       return closing;
     };
     server.url = listening.url;
+    server.metricsUrl = listening.metricsUrl;
   });
   afterAll(async () => {
     await server.close?.();
