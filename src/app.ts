@@ -129,6 +129,7 @@ export function createApp(config: Config) {
       response.on("finish", () => {
         if (!accepting) request.socket.end();
       });
+      if (badHost(request, response)) return;
       if (bodyTooLarge(request, response, config.http.maxBodyBytes)) return;
       void yoga(request, response);
     });
@@ -175,6 +176,19 @@ export function createApp(config: Config) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/**
+ * Yoga builds each request's URL from the Host header and the request target, and answers 500
+ * with a stack trace when they make no URL ("Host: [::1", "Host: x:99999", "Host: a b"). Such a
+ * request is refused here with 400, before Yoga sees it.
+ */
+function badHost(request: IncomingMessage, response: ServerResponse): boolean {
+  if (URL.canParse(`http://${request.headers.host ?? "localhost"}${request.url}`)) return false;
+  response.writeHead(400, { "content-type": "application/json" });
+  response.end(JSON.stringify({ errors: [{ message: "The Host header or the request target is not valid" }] }));
+  request.resume();
+  return true;
+}
 
 /**
  * Refuses a body over the limit with 413 before Yoga reads it: at once when Content-Length says

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { CHEAP_QUERY, expectStillServing, getRaw, postJson } from "./helpers/requests.ts";
 import { startTestServer } from "./helpers/server.ts";
 
 const server = startTestServer();
@@ -69,5 +70,31 @@ describe("malformed requests get standard GraphQL errors, never a 500", () => {
     });
     const body = await response.json();
     expect(body.errors[0].message).toBe("Must provide query string.");
+  });
+});
+
+describe("a Host header that makes no URL", () => {
+  it.each([
+    ["[::1", "/healthz"],
+    ["x:99999", "/healthz"],
+    ["a b", "/healthz"],
+    ["[::1", `/graphql?query=${encodeURIComponent(CHEAP_QUERY)}`],
+    ["x:99999", "/readyz"],
+  ])("Host: %s on %s gets 400 with a plain message, no internals", async (host, path) => {
+    const response = await getRaw(server, path, { host });
+    expect(response.status).toBe(400);
+    const text = response.body.toString("utf8");
+    expect(JSON.parse(text)).toEqual({
+      errors: [{ message: "The Host header or the request target is not valid" }],
+    });
+    expect(text).not.toMatch(/node_modules|Invalid URL|\bat /);
+    await expectStillServing(server);
+  });
+
+  it("still answers a valid Host, with a port or in brackets", async () => {
+    for (const host of ["localhost:4000", "[::1]:4000", "api.example"]) {
+      const response = await getRaw(server, "/healthz", { host });
+      expect(response.status).toBe(200);
+    }
   });
 });
