@@ -54,6 +54,9 @@ export function createApp(config: Config) {
     // styles are served from this package, not a CDN, so it works offline and air-gapped.
     graphiql: config.limits.introspection ? { title: "Product catalog" } : false,
     renderGraphiQL,
+    // The schema takes no file upload, so a multipart body is refused (415) rather than parsed
+    // into variables, where a file would only be an object the resolvers never expect.
+    multipart: false,
     logging: yogaLogger(logger),
     // Unexpected errors become "Unexpected error." in production; development shows the cause.
     maskedErrors: { isDev: !isProduction, maskError },
