@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { type ExecutionResult, GraphQLError } from "graphql";
 import { createYoga, type Plugin, useReadinessCheck } from "graphql-yoga";
@@ -10,6 +9,7 @@ import { authenticate, type Context, clientAddress, type ServerContext } from ".
 import { createPrisma, prepareDatabase } from "./db/client.ts";
 import { maskError } from "./errors.ts";
 import { refuseBadCredentials } from "./plugins/credentials.ts";
+import { crossSiteRequestPrevention } from "./plugins/cross-site-requests.ts";
 import { graphqlSse } from "./plugins/graphql-sse.ts";
 import { createLogger, requestLogging, yogaLogger } from "./plugins/logging.ts";
 import { metrics } from "./plugins/metrics.ts";
@@ -86,9 +86,9 @@ export function createApp(config: Config) {
           }
         },
       }),
-      // A request a browser sends cross-site without a CORS preflight (a form post, an image,
-      // a plain GET) must carry the x-graphql-yoga-csrf header, which such a request cannot set.
-      useCSRFPrevention(),
+      // A POST a browser could send cross-site without a CORS preflight (a form post) must carry
+      // the x-graphql-yoga-csrf header; plain GET queries are allowed (see the plugin for why).
+      crossSiteRequestPrevention(),
       refuseBadCredentials(),
       rateLimiting(rateLimits, config.http.trustProxy),
       ...operationLimits(config.limits),

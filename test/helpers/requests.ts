@@ -1,4 +1,4 @@
-import { type IncomingHttpHeaders, request as httpRequest } from "node:http";
+import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { expect } from "vitest";
 import type { GraphQLResponse, TestServer } from "./server.ts";
 
