@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import compression from "compression";
 import { type ExecutionResult, GraphQLError } from "graphql";
 import { createYoga, type Plugin, useReadinessCheck } from "graphql-yoga";
 import type { Config } from "./config.ts";
@@ -25,6 +26,22 @@ import { serveWebSocket } from "./websocket.ts";
 
 const GRAPHQL_ENDPOINT = "/graphql";
 const GRAPHQL_SSE_ENDPOINT = "/graphql/stream";
+
+/**
+ * Compresses what the HTTP server sends (br or gzip, as the client's Accept-Encoding allows;
+ * Vary: Accept-Encoding) once it is over 1 KB: GraphiQL's page (about 9 MB, about 2 MB
+ * compressed) and large JSON answers. Never a stream that must reach the client as it is
+ * written: server-sent events (subscriptions on /graphql and /graphql/stream) and
+ * multipart/mixed (incremental delivery); compressed, they would wait in the compressor's buffer.
+ * (Yoga also marks its event streams `Content-Encoding: none`, which compression leaves alone; the
+ * filter does not rely on that.) compression works on any Node HTTP server; its types name
+ * Express's request and response.
+ */
+const compress = compression({
+  filter: (request, response) =>
+    !/^(text\/event-stream|multipart\/mixed)\b/i.test(String(response.getHeader("content-type") ?? "")) &&
+    compression.filter(request, response),
+}) as unknown as (request: IncomingMessage, response: ServerResponse, next: () => void) => void;
 
 /**
  * The application factory: everything one running API needs, built from a Config and owned by
@@ -134,7 +151,7 @@ export function createApp(config: Config) {
       });
       if (badHost(request, response)) return;
       if (bodyTooLarge(request, response, config.http.maxBodyBytes)) return;
-      void yoga(request, response);
+      compress(request, response, () => void yoga(request, response));
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -188,7 +205,9 @@ export type App = ReturnType<typeof createApp>;
 function badHost(request: IncomingMessage, response: ServerResponse): boolean {
   if (URL.canParse(`http://${request.headers.host ?? "localhost"}${request.url}`)) return false;
   response.writeHead(400, { "content-type": "application/json" });
-  response.end(JSON.stringify({ errors: [{ message: "The Host header or the request target is not valid" }] }));
+  response.end(
+    JSON.stringify({ errors: [{ message: "The Host header or the request target is not valid" }] }),
+  );
   request.resume();
   return true;
 }
