@@ -28,6 +28,58 @@ const GRAPHQL_ENDPOINT = "/graphql";
 const GRAPHQL_SSE_ENDPOINT = "/graphql/stream";
 
 /**
+ * GraphiQL (where introspection is on) opens on a query that runs against any catalog. Headers
+ * typed into it, such as an Authorization token, are not saved in the browser unless the user
+ * turns on "Persist headers" in its settings: Yoga's GraphiQL saves them by default (it passes
+ * `true`); null restores GraphiQL's own rule, off until the user opts in, the choice remembered.
+ * (`false` would hide the setting, so nobody could opt in.)
+ */
+const graphiqlOptions = {
+  title: "Product catalog",
+  defaultQuery: `# Welcome to the product catalog API. Run this query with the ▶ button (Ctrl-Enter);
+# the Docs pane lists everything the API offers.
+#
+# To act as a user, run the logIn mutation and put its accessToken in the Headers tab:
+#   { "Authorization": "Bearer <accessToken>" }
+# Headers are not saved in this browser unless you turn on "Persist headers" in the settings.
+
+query Catalog {
+  products(first: 10, orderBy: { field: NAME, direction: ASC }) {
+    totalCount
+    edges {
+      node {
+        id
+        sku
+        name
+        price {
+          amount
+          currency
+        }
+        stock
+        category {
+          name
+        }
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+  categories(topLevelOnly: true) {
+    edges {
+      node {
+        name
+        slug
+      }
+    }
+  }
+}
+`,
+  shouldPersistHeaders: null as unknown as undefined,
+};
+
+/**
  * Compresses what the HTTP server sends (br or gzip, as the client's Accept-Encoding allows;
  * Vary: Accept-Encoding) once it is over 1 KB: GraphiQL's page (about 9 MB, about 2 MB
  * compressed) and large JSON answers. Never a stream that must reach the client as it is
@@ -69,7 +121,7 @@ export function createApp(config: Config) {
     landingPage: false,
     // GraphiQL needs introspection; it is served where introspection is on. Its scripts and
     // styles are served from this package, not a CDN, so it works offline and air-gapped.
-    graphiql: config.limits.introspection ? { title: "Product catalog" } : false,
+    graphiql: config.limits.introspection ? graphiqlOptions : false,
     renderGraphiQL,
     // The schema takes no file upload, so a multipart body is refused (415) rather than parsed
     // into variables, where a file would only be an object the resolvers never expect.
