@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import compression from "compression";
 import { type ExecutionResult, GraphQLError } from "graphql";
 import { createYoga, type Plugin, useReadinessCheck } from "graphql-yoga";
 import type { Config } from "./config.ts";
@@ -10,6 +10,7 @@ import { authenticate, type Context, clientAddress, type ServerContext } from ".
 import { createPrisma, prepareDatabase } from "./db/client.ts";
 import { maskError } from "./errors.ts";
 import { refuseBadCredentials } from "./plugins/credentials.ts";
+import { crossSiteRequestPrevention } from "./plugins/cross-site-requests.ts";
 import { graphqlSse } from "./plugins/graphql-sse.ts";
 import { createLogger, requestLogging, yogaLogger } from "./plugins/logging.ts";
 import { metrics } from "./plugins/metrics.ts";
@@ -25,6 +26,74 @@ import { serveWebSocket } from "./websocket.ts";
 
 const GRAPHQL_ENDPOINT = "/graphql";
 const GRAPHQL_SSE_ENDPOINT = "/graphql/stream";
+
+/**
+ * GraphiQL (where introspection is on) opens on a query that runs against any catalog. Headers
+ * typed into it, such as an Authorization token, are not saved in the browser unless the user
+ * turns on "Persist headers" in its settings: Yoga's GraphiQL saves them by default (it passes
+ * `true`); null restores GraphiQL's own rule, off until the user opts in, the choice remembered.
+ * (`false` would hide the setting, so nobody could opt in.)
+ */
+const graphiqlOptions = {
+  title: "Product catalog",
+  defaultQuery: `# Welcome to the product catalog API. Run this query with the ▶ button (Ctrl-Enter);
+# the Docs pane lists everything the API offers.
+#
+# To act as a user, run the logIn mutation and put its accessToken in the Headers tab:
+#   { "Authorization": "Bearer <accessToken>" }
+# Headers are not saved in this browser unless you turn on "Persist headers" in the settings.
+
+query Catalog {
+  products(first: 10, orderBy: { field: NAME, direction: ASC }) {
+    totalCount
+    edges {
+      node {
+        id
+        sku
+        name
+        price {
+          amount
+          currency
+        }
+        stock
+        category {
+          name
+        }
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+  categories(topLevelOnly: true) {
+    edges {
+      node {
+        name
+        slug
+      }
+    }
+  }
+}
+`,
+  shouldPersistHeaders: null as unknown as undefined,
+};
+
+/**
+ * Compresses what the HTTP server sends (br or gzip, as the client's Accept-Encoding allows;
+ * Vary: Accept-Encoding) once it is over 1 KB: GraphiQL's page (about 9 MB, about 2 MB
+ * compressed) and large JSON answers. Never a stream that must reach the client as it is
+ * written: server-sent events (subscriptions on /graphql and /graphql/stream) and
+ * multipart/mixed (incremental delivery); compressed, they would wait in the compressor's buffer.
+ * (Yoga also marks its event streams `Content-Encoding: none`, which compression leaves alone; the
+ * filter does not rely on that.) compression works on any Node HTTP server; its types name
+ * Express's request and response.
+ */
+const compress = compression({
+  filter: (request, response) =>
+    !/^(text\/event-stream|multipart\/mixed)\b/i.test(String(response.getHeader("content-type") ?? "")) &&
+    compression.filter(request, response),
+}) as unknown as (request: IncomingMessage, response: ServerResponse, next: () => void) => void;
 
 /**
  * The application factory: everything one running API needs, built from a Config and owned by
@@ -55,8 +124,11 @@ export function createApp(config: Config) {
     landingPage: false,
     // GraphiQL needs introspection; it is served where introspection is on. Its scripts and
     // styles are served from this package, not a CDN, so it works offline and air-gapped.
-    graphiql: config.limits.introspection ? { title: "Product catalog" } : false,
+    graphiql: config.limits.introspection ? graphiqlOptions : false,
     renderGraphiQL,
+    // The schema takes no file upload, so a multipart body is refused (415) rather than parsed
+    // into variables, where a file would only be an object the resolvers never expect.
+    multipart: false,
     logging: yogaLogger(logger),
     // Unexpected errors become "Unexpected error." in production; development shows the cause.
     maskedErrors: { isDev: !isProduction, maskError },
@@ -86,9 +158,9 @@ export function createApp(config: Config) {
           }
         },
       }),
-      // A request a browser sends cross-site without a CORS preflight (a form post, an image,
-      // a plain GET) must carry the x-graphql-yoga-csrf header, which such a request cannot set.
-      useCSRFPrevention(),
+      // A POST a browser could send cross-site without a CORS preflight (a form post) must carry
+      // the x-graphql-yoga-csrf header; plain GET queries are allowed (see the plugin for why).
+      crossSiteRequestPrevention(),
       refuseBadCredentials(),
       rateLimiting(rateLimits, config.http.trustProxy),
       ...operationLimits(config.limits),
@@ -132,8 +204,9 @@ export function createApp(config: Config) {
       response.on("finish", () => {
         if (!accepting) request.socket.end();
       });
+      if (badHost(request, response)) return;
       if (bodyTooLarge(request, response, config.http.maxBodyBytes)) return;
-      void yoga(request, response);
+      compress(request, response, () => void yoga(request, response));
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -185,6 +258,21 @@ export function createApp(config: Config) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/**
+ * Yoga builds each request's URL from the Host header and the request target, and answers 500
+ * with a stack trace when they make no URL ("Host: [::1", "Host: x:99999", "Host: a b"). Such a
+ * request is refused here with 400, before Yoga sees it.
+ */
+function badHost(request: IncomingMessage, response: ServerResponse): boolean {
+  if (URL.canParse(`http://${request.headers.host ?? "localhost"}${request.url}`)) return false;
+  response.writeHead(400, { "content-type": "application/json" });
+  response.end(
+    JSON.stringify({ errors: [{ message: "The Host header or the request target is not valid" }] }),
+  );
+  request.resume();
+  return true;
+}
 
 /**
  * Refuses a body over the limit with 413 before Yoga reads it: at once when Content-Length says

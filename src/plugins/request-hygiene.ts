@@ -32,11 +32,18 @@ const MAX_VALUE_DEPTH = 64;
  * - strings with lone UTF-16 surrogates, which JSON allows but no database can store, and
  *   variables nested deeper than any real input;
  * - documents nested so deeply that the parser runs out of stack before any limit is checked.
+ * And a body no parser takes (multipart above all: the schema has no file upload, see app.ts) gets
+ * a 415 that says what to send instead of Yoga's empty one.
  */
 export function requestHygiene(): Plugin {
   return {
     onRequestParse({ requestParser, setRequestParser }) {
-      if (!requestParser) return;
+      if (!requestParser) {
+        throw new GraphQLError(
+          "The request's Content-Type is not accepted: send a JSON body (application/json) or a query over GET. The API takes no multipart requests or file uploads.",
+          { extensions: { code: "UNSUPPORTED_MEDIA_TYPE", http: { status: 415 } } },
+        );
+      }
       setRequestParser(async (request) => {
         try {
           return await requestParser(request);

@@ -1,3 +1,4 @@
+import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { expect } from "vitest";
 import type { GraphQLResponse, TestServer } from "./server.ts";
 
@@ -31,4 +32,27 @@ export async function expectStillServing(server: TestServer) {
   const body = await server.graphql(CHEAP_QUERY);
   expect(body.errors).toBeUndefined();
   expect(body.data).toEqual({ products: { totalCount: expect.any(Number) } });
+}
+
+export type RawResponse = { status: number; headers: IncomingHttpHeaders; body: Buffer };
+
+/**
+ * A GET through node:http, for what fetch hides: the body as sent (fetch decompresses it) and
+ * headers fetch will not send (Host).
+ */
+export function getRaw(server: TestServer, path: string, headers: Record<string, string> = {}) {
+  const url = new URL(server.url);
+  return new Promise<RawResponse>((resolve, reject) => {
+    const request = httpRequest({ host: url.hostname, port: url.port, path, headers, agent: false });
+    request.on("response", (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
+      );
+      response.on("error", reject);
+    });
+    request.on("error", reject);
+    request.end();
+  });
 }
