@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { z } from "zod";
 
@@ -208,6 +209,11 @@ export function loadConfig(environment: Environment = readEnvironment()): Config
       authAttempts: env.RATE_LIMIT_AUTH_ATTEMPTS,
     },
   };
+}
+
+/** A file: URL's path, resolved against the working directory (the project root for npm scripts). */
+export function sqliteFilename(databaseUrl: string): string {
+  return resolve(databaseUrl.slice("file:".length).replace(/\?.*$/, ""));
 }
 
 function readEnvironment(): Environment {
