@@ -12,7 +12,11 @@ try {
 }
 
 const app = createApp(config);
-if (config.auth.secretKeyGenerated) {
+if (config.auth.secretKeyFile) {
+  app.yoga.logger.warn(
+    `SECRET_KEY is not set: signing with the development key kept in ${config.auth.secretKeyFile}, so sessions survive restarts. Production requires SECRET_KEY.`,
+  );
+} else if (config.auth.secretKeyGenerated) {
   app.yoga.logger.warn(
     "SECRET_KEY is not set: using a random key for this process, so every token dies with it. Set SECRET_KEY (required in production).",
   );
