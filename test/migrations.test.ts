@@ -144,6 +144,37 @@ describe("npm run db:migrate", () => {
     );
     expect(tokens).toEqual({ count: 0 });
   });
+  it("rebuilds a referenced table as Prisma writes it without touching the rows that reference it", () => {
+    const file = templateCopy();
+    const setup = new Database(file);
+    setup.exec(`INSERT INTO "User" ("id", "email", "name", "passwordHash", "updatedAt") VALUES (1, 'a@example.test', 'A', 'x', 0);
+      INSERT INTO "RefreshToken" ("tokenHash", "userId", "expiresAt") VALUES ('kept', 1, 0);`);
+    const schema = setup
+      .prepare(`SELECT type, sql FROM sqlite_master WHERE tbl_name = 'User' AND sql IS NOT NULL`)
+      .all() as { type: string; sql: string }[];
+    setup.close();
+    // A table rebuild as `prisma migrate diff` writes one (RefreshToken cascades on a User delete,
+    // so with foreign keys on, DROP TABLE "User" would delete every refresh token).
+    const rebuild = migration(
+      "29990101000000_rebuild_user",
+      [
+        "PRAGMA defer_foreign_keys=ON;",
+        "PRAGMA foreign_keys=OFF;",
+        `${schema.find((each) => each.type === "table")?.sql.replace('"User"', '"new_User"')};`,
+        `INSERT INTO "new_User" SELECT * FROM "User";`,
+        `DROP TABLE "User";`,
+        `ALTER TABLE "new_User" RENAME TO "User";`,
+        ...schema.filter((each) => each.type === "index").map((each) => `${each.sql};`),
+        "PRAGMA foreign_keys=ON;",
+        "PRAGMA defer_foreign_keys=OFF;",
+      ].join("\n"),
+    );
+    expect(migrateDatabase(`file:${file}`, [...committed, rebuild]).applied).toEqual([rebuild.name]);
+    const tokens = withDatabase(file, (database) =>
+      database.prepare(`SELECT "tokenHash" FROM "RefreshToken"`).all(),
+    );
+    expect(tokens).toEqual([{ tokenHash: "kept" }]);
+  });
 });
 
 describe("migrating while another process serves the same file", () => {
