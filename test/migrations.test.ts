@@ -47,7 +47,11 @@ function withDatabase<T>(file: string, read: (database: Database.Database) => T)
 function tableNames(file: string): string[] {
   return withDatabase(file, (database) =>
     (
-      database.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
+      database
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )
+        .all() as {
         name: string;
       }[]
     ).map((row) => row.name),
