@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { z } from "zod";
 
@@ -86,8 +87,14 @@ export type Config = {
   auth: {
     /** Signs access tokens (HS256). */
     secretKey: string;
-    /** True when no SECRET_KEY was set (development/test only): tokens die with the process. */
+    /** True when no SECRET_KEY was set (development and test only). */
     secretKeyGenerated: boolean;
+    /**
+     * Development without SECRET_KEY: the git-ignored file beside the database that keeps the
+     * generated key, so a restart does not log everyone out. Null otherwise (in tests the key is
+     * random per process, and tokens die with it).
+     */
+    secretKeyFile: string | null;
     issuer: string;
     audience: string;
     accessTokenSeconds: number;
@@ -173,6 +180,8 @@ export function loadConfig(environment: Environment = readEnvironment()): Config
   if (isProduction && !env.SECRET_KEY) {
     throw new ConfigError("Invalid configuration:\n  SECRET_KEY: is required in production");
   }
+  const secretKeyFile =
+    env.NODE_ENV === "development" && !env.SECRET_KEY ? developmentKeyFile(env.DATABASE_URL) : null;
   return {
     environment: env.NODE_ENV,
     databaseUrl: env.DATABASE_URL,
@@ -182,8 +191,9 @@ export function loadConfig(environment: Environment = readEnvironment()): Config
     maxPageSize: env.MAX_PAGE_SIZE,
     defaultPageSize: env.DEFAULT_PAGE_SIZE,
     auth: {
-      secretKey: env.SECRET_KEY ?? randomBytes(48).toString("base64"),
+      secretKey: env.SECRET_KEY ?? (secretKeyFile ? keptDevelopmentKey(secretKeyFile) : generatedSecretKey()),
       secretKeyGenerated: !env.SECRET_KEY,
+      secretKeyFile,
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
       accessTokenSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
@@ -230,6 +240,47 @@ export function loadConfig(environment: Environment = readEnvironment()): Config
       authAttempts: env.RATE_LIMIT_AUTH_ATTEMPTS,
     },
   };
+}
+
+function generatedSecretKey(): string {
+  return randomBytes(48).toString("base64");
+}
+
+/** A file: URL's path, resolved against the working directory (the project root for npm scripts). */
+export function sqliteFilename(databaseUrl: string): string {
+  return resolve(databaseUrl.slice("file:".length).replace(/\?.*$/, ""));
+}
+
+/** Beside the database (./data by default); .gitignore names it. */
+function developmentKeyFile(databaseUrl: string): string {
+  return join(dirname(sqliteFilename(databaseUrl)), "development-secret-key");
+}
+
+/**
+ * The development key kept in `file`, created on first use. Created whole or not at all (written
+ * aside, then hard-linked into place, which fails if it exists), so processes starting together
+ * (npm start beside npm run dev) end up with the same key.
+ */
+function keptDevelopmentKey(file: string): string {
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    const draft = `${file}.${process.pid}.tmp`;
+    writeFileSync(draft, `${generatedSecretKey()}\n`, { mode: 0o600 });
+    try {
+      linkSync(draft, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    } finally {
+      rmSync(draft, { force: true });
+    }
+  }
+  const key = readFileSync(file, "utf8").trim();
+  if (key.length < 32) {
+    throw new ConfigError(
+      `Invalid configuration:\n  SECRET_KEY: not set, and ${file} holds no usable development key (delete it to get a new one)`,
+    );
+  }
+  return key;
 }
 
 function readEnvironment(): Environment {

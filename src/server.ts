@@ -12,12 +12,26 @@ try {
 }
 
 const app = createApp(config);
-if (config.auth.secretKeyGenerated) {
+if (config.auth.secretKeyFile) {
+  app.yoga.logger.warn(
+    `SECRET_KEY is not set: signing with the development key kept in ${config.auth.secretKeyFile}, so sessions survive restarts. Production requires SECRET_KEY.`,
+  );
+} else if (config.auth.secretKeyGenerated) {
   app.yoga.logger.warn(
     "SECRET_KEY is not set: using a random key for this process, so every token dies with it. Set SECRET_KEY (required in production).",
   );
 }
-const server = await app.listen();
+let server: Awaited<ReturnType<typeof app.listen>>;
+try {
+  server = await app.listen();
+} catch (error) {
+  if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+  // The usual first-day failure (a server already running), said plainly instead of a stack trace.
+  console.error(
+    `Cannot listen on ${config.host}:${config.port}: the address is already in use (another server running?). Set PORT to use another port, e.g. PORT=${config.port + 1} npm run dev`,
+  );
+  process.exit(1);
+}
 app.yoga.logger.info(`GraphQL API ready at ${server.url}/graphql`);
 if (server.metricsUrl) {
   app.yoga.logger.info(`Prometheus metrics at ${server.metricsUrl}`);

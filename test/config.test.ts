@@ -1,6 +1,9 @@
-import { readFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, configVariables, loadConfig } from "../src/config.ts";
+import { databasePath } from "./paths.ts";
 
 describe("configuration from the environment", () => {
   it("has working defaults", () => {
@@ -37,15 +40,49 @@ describe("configuration from the environment", () => {
   it("requires SECRET_KEY in production, naming it", () => {
     expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/SECRET_KEY: is required in production/);
     const config = loadConfig({ NODE_ENV: "production", SECRET_KEY: "x".repeat(32) });
-    expect(config.auth).toMatchObject({ secretKey: "x".repeat(32), secretKeyGenerated: false });
+    expect(config.auth).toMatchObject({
+      secretKey: "x".repeat(32),
+      secretKeyGenerated: false,
+      secretKeyFile: null,
+    });
   });
 
-  it("generates a random key per process outside production, and says so", () => {
-    const first = loadConfig({});
-    const second = loadConfig({});
-    expect(first.auth.secretKeyGenerated).toBe(true);
+  it("generates a random key per process in tests, and says so", () => {
+    const first = loadConfig({ NODE_ENV: "test" });
+    const second = loadConfig({ NODE_ENV: "test" });
+    expect(first.auth).toMatchObject({ secretKeyGenerated: true, secretKeyFile: null });
     expect(first.auth.secretKey.length).toBeGreaterThanOrEqual(32);
     expect(first.auth.secretKey).not.toBe(second.auth.secretKey);
+  });
+
+  it("in development keeps one generated key in a file beside the database, so restarts keep sessions", () => {
+    const folder = databasePath(`keys-${randomUUID()}`);
+    const environment = { NODE_ENV: "development", DATABASE_URL: `file:${folder}/catalog.db` };
+    const first = loadConfig(environment);
+    const keyFile = join(folder, "development-secret-key");
+    expect(first.auth).toMatchObject({ secretKeyGenerated: true, secretKeyFile: keyFile });
+    expect(first.auth.secretKey.length).toBeGreaterThanOrEqual(32);
+    expect(readFileSync(keyFile, "utf8").trim()).toBe(first.auth.secretKey);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(loadConfig(environment).auth.secretKey).toBe(first.auth.secretKey);
+
+    const elsewhere = loadConfig({ ...environment, DATABASE_URL: `file:${folder}-other/catalog.db` });
+    expect(elsewhere.auth.secretKey).not.toBe(first.auth.secretKey);
+    // SECRET_KEY wins, and production never falls back to the file.
+    const set = loadConfig({ ...environment, SECRET_KEY: "y".repeat(32) }).auth;
+    expect(set).toMatchObject({ secretKey: "y".repeat(32), secretKeyGenerated: false, secretKeyFile: null });
+    expect(() => loadConfig({ ...environment, NODE_ENV: "production" })).toThrow(
+      /SECRET_KEY: is required in production/,
+    );
+  });
+
+  it("refuses a development key file that holds no usable key, naming it", () => {
+    const folder = databasePath(`keys-${randomUUID()}`);
+    mkdirSync(folder);
+    writeFileSync(join(folder, "development-secret-key"), "short\n");
+    expect(() => loadConfig({ DATABASE_URL: `file:${folder}/catalog.db` })).toThrow(
+      /SECRET_KEY: not set, and .*development-secret-key holds no usable development key/,
+    );
   });
 
   it("refuses a short SECRET_KEY", () => {

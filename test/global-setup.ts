@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import type { TestProject } from "vitest/node";
-import { prismaCli } from "./prisma-cli.ts";
+import { migrateDatabase } from "../src/db/migrations.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -10,13 +10,13 @@ declare module "vitest" {
 }
 
 /**
- * Migrates one template database with the real `prisma migrate deploy`; each test file then
- * copies it, so every file gets a fresh, fully migrated database without paying for the CLI.
+ * Migrates one template database with the runner `npm run db:migrate` uses; each test file then
+ * copies it, so every file gets a fresh, fully migrated database without migrating again.
  */
 export default async function setup(project: TestProject) {
   mkdirSync("data/test", { recursive: true });
   const testDirectory = mkdtempSync(`${process.cwd()}/data/test/run-`);
-  await prismaCli(["migrate", "deploy"], `${testDirectory}/template.db`);
+  migrateDatabase(`file:${testDirectory}/template.db`);
   project.provide("testDirectory", testDirectory);
   return () => rmSync(testDirectory, { recursive: true, force: true });
 }

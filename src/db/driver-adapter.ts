@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname } from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { sqliteFilename } from "../config.ts";
 
 /**
  * The driver adapter for a DATABASE_URL. Shared by the server (src/db/client.ts) and the Prisma CLI
@@ -19,11 +20,6 @@ export function createDriverAdapter(databaseUrl: string) {
   throw new Error(
     `DATABASE_URL: unsupported scheme in "${redactUrl(databaseUrl)}"; use file:<path> for SQLite`,
   );
-}
-
-/** A file: URL's path, resolved against the working directory (the project root for npm scripts). */
-function sqliteFilename(databaseUrl: string): string {
-  return resolve(databaseUrl.slice("file:".length).replace(/\?.*$/, ""));
 }
 
 function redactUrl(url: string): string {

@@ -39,7 +39,7 @@ afterAll(() => {
   for (const child of running) child.kill("SIGKILL");
 });
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const probe = createNetServer();
   await new Promise<void>((resolve, reject) => {
     probe.once("error", reject);
@@ -66,8 +66,42 @@ export async function freshDatabase(email: string): Promise<string> {
   return databaseFile;
 }
 
-export async function startChild(databaseFile: string): Promise<Child> {
-  const port = await freePort();
+/**
+ * Starts `src/server.ts` on the file and waits until it answers /readyz. `environment` adds to or
+ * overrides the child's (e.g. PORT).
+ */
+export async function startChild(
+  databaseFile: string,
+  environment: Record<string, string> = {},
+): Promise<Child> {
+  const child = spawnChild(databaseFile, { PORT: String(await freePort()), ...environment });
+  let exited: Exit | undefined;
+  void child.exit.then((value) => {
+    exited = value;
+  });
+  for (;;) {
+    if (exited) {
+      throw new Error(
+        `server exited before it was ready (${JSON.stringify(exited)}):\n${child.stderr()}\n${child.stdout()}`,
+      );
+    }
+    try {
+      const response = await fetch(`${child.url}/readyz`);
+      await response.arrayBuffer();
+      if (response.status === 200) break;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return child;
+}
+
+/** Starts `src/server.ts` on the file without waiting for it (for a start that is meant to fail). */
+export function spawnChild(
+  databaseFile: string,
+  environment: Record<string, string> & { PORT: string },
+): Child {
   const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
     cwd: PROJECT_ROOT,
     env: {
@@ -76,7 +110,6 @@ export async function startChild(databaseFile: string): Promise<Child> {
       TMPDIR: process.env.TMPDIR,
       NODE_ENV: "production",
       SECRET_KEY,
-      PORT: String(port),
       HOST: "127.0.0.1",
       DATABASE_URL: `file:${databaseFile}`,
       LOG_LEVEL: "info",
@@ -86,6 +119,7 @@ export async function startChild(databaseFile: string): Promise<Child> {
       // Blank means "default": no Redis, no trusted-documents manifest, whatever a .env says.
       REDIS_URL: "",
       TRUSTED_DOCUMENTS: "",
+      ...environment,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -105,24 +139,7 @@ export async function startChild(databaseFile: string): Promise<Child> {
       resolve({ code, signal });
     }),
   );
-  const url = `http://127.0.0.1:${port}`;
-  let exited: Exit | undefined;
-  void exit.then((value) => {
-    exited = value;
-  });
-  for (;;) {
-    if (exited) {
-      throw new Error(`server exited before it was ready (${JSON.stringify(exited)}):\n${stderr}\n${stdout}`);
-    }
-    try {
-      const response = await fetch(`${url}/readyz`);
-      await response.arrayBuffer();
-      if (response.status === 200) break;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const url = `http://127.0.0.1:${environment.PORT}`;
   return { process: child, url, databaseFile, stdout: () => stdout, stderr: () => stderr, exit };
 }
 

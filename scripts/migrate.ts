@@ -1,0 +1,23 @@
+// npm run db:migrate, also the first step of npm start and npm run dev: applies the committed
+// migrations the database lacks (src/db/migrations.ts; safe while other processes serve from it),
+// and says in one line which file it migrated and what it applied.
+import { relative } from "node:path";
+import { ConfigError, loadConfig } from "../src/config.ts";
+import { MigrationError, migrateDatabase } from "../src/db/migrations.ts";
+
+try {
+  const { databaseFile, applied, total } = migrateDatabase(loadConfig().databaseUrl);
+  const shown = relative(process.cwd(), databaseFile).startsWith("..")
+    ? databaseFile
+    : relative(process.cwd(), databaseFile);
+  if (applied.length === 0) console.log(`Database ${shown}: up to date (${total} migrations).`);
+  else if (applied.length === total) console.log(`Database ${shown}: applied all ${total} migrations.`);
+  else
+    console.log(
+      `Database ${shown}: applied ${applied.length} of ${total} migrations (${applied.join(", ")}).`,
+    );
+} catch (error) {
+  if (!(error instanceof ConfigError || error instanceof MigrationError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
