@@ -12,12 +12,13 @@ import type { Config } from "../config.ts";
  * query is refused before any resolver runs, with a message naming the limit it broke.
  */
 export function operationLimits(limits: Config["limits"]): Plugin[] {
+  const onReject = [markAsRequestError];
   const armor = new EnvelopArmor({
-    maxDepth: { n: limits.maxDepth },
-    maxAliases: { n: limits.maxAliases },
-    maxTokens: { n: limits.maxTokens },
-    maxDirectives: { n: limits.maxDirectives },
-    costLimit: { maxCost: limits.maxCost },
+    maxDepth: { n: limits.maxDepth, onReject },
+    maxAliases: { n: limits.maxAliases, onReject },
+    maxTokens: { n: limits.maxTokens, onReject },
+    maxDirectives: { n: limits.maxDirectives, onReject },
+    costLimit: { maxCost: limits.maxCost, onReject },
     // Replaced by hideSchemaSuggestions below, which also covers enum values and variables.
     blockFieldSuggestion: { enabled: false },
   });
@@ -27,6 +28,22 @@ export function operationLimits(limits: Config["limits"]): Plugin[] {
     ...(limits.trustedDocuments ? [trustedDocumentsOnly(limits.trustedDocuments)] : []),
     executionTimeout(limits.executionTimeoutMs),
   ];
+}
+
+/**
+ * How Yoga marks an error that refuses the request as a whole, so that the status follows the
+ * GraphQL-over-HTTP spec: a client that accepts application/graphql-response+json gets 400 (an
+ * answer without `data` must be 4xx or 5xx there), one that accepts only application/json gets 200
+ * (`spec: true` is Yoga's flag for that split, the one it gives its own validation errors).
+ */
+const REQUEST_ERROR_HTTP = { status: 400, spec: true } as const;
+
+/**
+ * graphql-armor throws its refusal out of validation (so a hostile document is not validated any
+ * further), which bypasses Yoga's marking of validation errors: without this, it would be a 200.
+ */
+function markAsRequestError(_context: unknown, error: GraphQLError) {
+  error.extensions.http = { ...REQUEST_ERROR_HTTP };
 }
 
 /**
@@ -101,6 +118,12 @@ function trustedDocumentsOnly(manifestPath: string): Plugin {
   return usePersistedOperations({
     getPersistedOperation: (id) => documents.get(id) ?? null,
     allowArbitraryOperations: false,
+    // The plugin's own messages and codes, marked as request errors (see REQUEST_ERROR_HTTP).
+    customErrors: {
+      notFound: () => refusal("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_IN_LIST"),
+      keyNotFound: () => refusal("PersistedQueryKeyNotFound", "PERSISTED_QUERY_ID_REQUIRED"),
+      persistedQueryOnly: () => refusal("PersistedQueryOnly", "CANNOT_SEND_PQ_ID_AND_BODY"),
+    },
     extractPersistedOperationId: (params) => {
       const body = params as {
         documentId?: unknown;
@@ -110,4 +133,8 @@ function trustedDocumentsOnly(manifestPath: string): Plugin {
       return typeof id === "string" ? id : null;
     },
   }) as Plugin;
+}
+
+function refusal(message: string, code: string) {
+  return new GraphQLError(message, { extensions: { code, http: { ...REQUEST_ERROR_HTTP } } });
 }
