@@ -127,6 +127,11 @@ describe("the example client's generated code", () => {
     const refreshed = await client.refresh();
     expect(refreshed.user.id).toBe(first.user.id);
     expect(refreshed.refreshToken).not.toBe(first.refreshToken);
+    // (The access token itself may equal the first: both say the same within one second.)
+    expect(Date.parse(refreshed.accessTokenExpiresAt)).toBeGreaterThanOrEqual(
+      Date.parse(first.accessTokenExpiresAt),
+    );
+    expect(client.session).toBe(refreshed);
     // The old refresh token is spent: the generated document through urql, outside the program.
     const plain = new Client({ url: `${server.url}/graphql`, exchanges: [fetchExchange] });
     const reused = await plain
