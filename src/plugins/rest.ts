@@ -307,12 +307,11 @@ function openApiDocument(document: OpenApiDocument): OpenApiDocument {
       const input = inputRef ? schemas[inputRef.split("/").pop() as string] : undefined;
       if (body?.properties && input) {
         // The path's id goes into input, so the body need not repeat it.
-        const { [route.idInput]: _fromPath, ...properties } = input.properties ?? {};
-        body.properties.input = {
-          ...input,
-          properties,
-          required: (input.required ?? []).filter((name) => name !== route.idInput),
-        };
+        const { properties: all = {}, required: allRequired = [], ...rest } = input;
+        const { [route.idInput]: _fromPath, ...properties } = all;
+        const required = allRequired.filter((name) => name !== route.idInput);
+        // OpenAPI 3.0 refuses an empty `required`.
+        body.properties.input = { ...rest, properties, ...(required.length > 0 ? { required } : {}) };
       }
     }
     const responses = successOnly(operation.responses);
