@@ -106,24 +106,27 @@ export function restApi(): Plugin<Context> {
     errorHandler: errorResponse as never,
   });
   const sofaOnRequest = sofa.onRequest as NonNullable<Plugin["onRequest"]>;
+  // The schema, hence the document, does not change while the server runs.
+  let openApi: OpenApiDocument | undefined;
 
   return {
     ...(sofa as Plugin<Context>),
-    onRequest(payload) {
+    async onRequest(payload) {
       const { pathname } = payload.url;
       if (pathname !== BASE_PATH && !pathname.startsWith(`${BASE_PATH}/`)) return;
       const { method } = payload.request;
       if (pathname === OPENAPI_PATH && method === "GET") {
-        return sofaOnRequest({
-          ...payload,
-          endResponse: (response) =>
-            void response
-              .json()
-              .then((document) => payload.endResponse(Response.json(openApiDocument(document)))),
-        });
+        if (!openApi) {
+          let generated: Response | undefined;
+          await sofaOnRequest({ ...payload, endResponse: (response) => (generated = response) });
+          if (!generated) throw new Error("SOFA did not answer its OpenAPI document");
+          openApi = openApiDocument(await generated.json());
+        }
+        payload.endResponse(Response.json(openApi));
+        return;
       }
       const onPath = matchers.filter(({ pattern }) => pattern.test(pathname));
-      if (onPath.some(({ route }) => route.method === method)) return sofaOnRequest(payload);
+      if (onPath.some(({ route }) => route.method === method)) return await sofaOnRequest(payload);
       payload.endResponse(
         onPath.length > 0
           ? problem(405, `${method} is not allowed here`, {
