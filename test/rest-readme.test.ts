@@ -50,4 +50,16 @@ describe("README.md's REST examples", () => {
     expect(logIn.user.role).toBe("ADMIN");
     expect(created.product).toMatchObject({ sku: "KETTLE-01", name: "Kettle", status: "ACTIVE" });
   });
+
+  it("lists in its table every route of the OpenAPI document, and no other", async () => {
+    const inTable = [...section.matchAll(/^\| `(GET|POST|PATCH|DELETE) (\/api\/[^`]*)`/gm)].map(
+      (match) => `${match[1]} ${match[2]}`,
+    );
+    const document = await (await server.fetch("/api/openapi.json")).json();
+    const documented = Object.entries(document.paths as Record<string, object>).flatMap(
+      ([path, operations]) =>
+        Object.keys(operations).map((method) => `${method.toUpperCase()} ${document.servers[0].url}${path}`),
+    );
+    expect(inTable.sort()).toEqual(documented.sort());
+  });
 });
