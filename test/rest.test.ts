@@ -139,6 +139,17 @@ describe("PATCH, DELETE /api/products/{id} and POST /api/products/{id}/stock", (
     expect(answer.body.product).toMatchObject({ id, name: "New name", stock: 2, price: { amount: "9.99" } });
   });
 
+  it("acts on the product its path names, whatever id the body holds", async () => {
+    const named = await createProduct(staff, { name: "Named" });
+    const other = await createProduct(staff, { name: "Other" });
+    const answer = await rest(server, "PATCH", `/api/products/${named}`, {
+      as: staff,
+      body: { input: { id: other, name: "Renamed" } },
+    });
+    expect(answer.body.product).toMatchObject({ id: named, name: "Renamed" });
+    expect((await rest(server, "GET", `/api/products/${other}`, { as: staff })).body.name).toBe("Other");
+  });
+
   it("answers 404 when updating a product that does not exist", async () => {
     const missing = Buffer.from("Product:987654321").toString("base64");
     const answer = await rest(server, "PATCH", `/api/products/${missing}`, {

@@ -16,6 +16,13 @@ import type { Context } from "../context.ts";
  *   status, not 200.
  * - the fields of a document the caller may not read (costPrice, unless staff) are left out of
  *   the answer instead of failing it: SOFA asks for every field, whoever calls.
+ *
+ * SOFA executes documents it built itself, without Yoga's parse and validate phases, so what
+ * guards client-written documents there (graphql-armor's shape limits, trusted documents) does
+ * not apply: these documents are the server's own. Nor does the CSRF check, which guards form
+ * posts: REST reads only a Bearer token, which a cross-site form cannot send. A request refused
+ * before it runs (a body that is not JSON, an unknown route) is not counted by the rate limits,
+ * which count operations; it touches no database.
  */
 
 const BASE_PATH = "/api";
@@ -235,8 +242,9 @@ function errorResponse(errors: readonly unknown[]): Response {
   let status = 0;
   const headers: Record<string, string> = {};
   const body = errors.map((error) => {
-    const graphqlError =
-      error instanceof GraphQLError ? error : new GraphQLError(String((error as Error)?.message ?? error));
+    // Anything but a GraphQLError escaped SOFA's handler unexpectedly: its message is not the
+    // client's business (Yoga masks execution errors the same way).
+    const graphqlError = error instanceof GraphQLError ? error : new GraphQLError("Unexpected error.");
     const { http, ...extensions } = graphqlError.extensions ?? {};
     const code = typeof extensions.code === "string" ? extensions.code : undefined;
     status = Math.max(status, (code && STATUS_OF_CODE[code]) || http?.status || 500);
