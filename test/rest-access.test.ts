@@ -88,6 +88,13 @@ describe("who may call what", () => {
 describe("bad input answers 400 with a message, never 500", () => {
   const cases: [string, string, string, unknown?][] = [
     ["a body that is not JSON", "POST", "/api/products", "{ not json"],
+    ["a body that is JSON null", "POST", "/api/products", "null"],
+    [
+      "a body that is a JSON array",
+      "PATCH",
+      `/api/products/${Buffer.from("Product:1").toString("base64")}`,
+      "[]",
+    ],
     ["a body without input", "POST", "/api/products", {}],
     ["an input of the wrong shape", "POST", "/api/products", { input: { sku: 5 } }],
     ["an id that is not an id", "GET", "/api/products/not-an-id", undefined],
@@ -106,13 +113,21 @@ describe("bad input answers 400 with a message, never 500", () => {
       `/api/products${query({ filter: { inStock: "yes" } })}`,
       undefined,
     ],
+    [
+      "a Boolean parameter that is neither true nor false",
+      "GET",
+      "/api/categories?topLevelOnly=yes",
+      undefined,
+    ],
     ["an unknown orderBy field", "GET", `/api/products${query({ orderBy: { field: "COLOR" } })}`, undefined],
   ];
   it.each(cases)("%s", async (_name, method, path, body) => {
     const answer = await rest(server, method, path, { body, as: staff });
     expect(answer.status, JSON.stringify(answer.body)).toBe(400);
     expect(codes(answer)).toContain("BAD_USER_INPUT");
+    // A message about the request, not about the server's code.
     expect(answer.body.errors[0].message).toEqual(expect.any(String));
+    expect(answer.body.errors[0].message).not.toMatch(/Cannot read properties|is not a function|TypeError/);
   });
 
   it("answers a path no route serves with 404, and a method a path does not take with 405 and Allow", async () => {

@@ -1,5 +1,15 @@
 import { useSofa } from "@graphql-yoga/plugin-sofa";
-import { type ExecutionArgs, type ExecutionResult, GraphQLError, getOperationAST, Kind } from "graphql";
+import {
+  type ExecutionArgs,
+  type ExecutionResult,
+  GraphQLBoolean,
+  GraphQLError,
+  type GraphQLSchema,
+  getNamedType,
+  getOperationAST,
+  isObjectType,
+  Kind,
+} from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Context } from "../context.ts";
 
@@ -84,8 +94,9 @@ const REFUSAL_CODES = new Set(["UNAUTHENTICATED", "FORBIDDEN"]);
 const routeByField = new Map(
   Object.entries(ROUTES).map(([typeAndField, route]) => [typeAndField.split(".")[1] as string, route]),
 );
-const matchers = Object.values(ROUTES).map((route) => ({
+const matchers = Object.entries(ROUTES).map(([typeAndField, route]) => ({
   route,
+  typeAndField,
   pattern: new RegExp(`^${BASE_PATH}${route.path.replace(/:id\b/, "[^/]+")}$`),
 }));
 
@@ -115,9 +126,14 @@ export function restApi(): Plugin<Context> {
   const sofaOnRequest = sofa.onRequest as NonNullable<Plugin["onRequest"]>;
   // The schema, hence the document, does not change while the server runs.
   let openApi: OpenApiDocument | undefined;
+  let schema: GraphQLSchema | undefined;
 
   return {
     ...(sofa as Plugin<Context>),
+    onSchemaChange(payload) {
+      schema = payload.schema;
+      sofa.onSchemaChange?.(payload);
+    },
     async onRequest(payload) {
       const { pathname } = payload.url;
       if (pathname !== BASE_PATH && !pathname.startsWith(`${BASE_PATH}/`)) return;
@@ -133,13 +149,18 @@ export function restApi(): Plugin<Context> {
         return;
       }
       const onPath = matchers.filter(({ pattern }) => pattern.test(pathname));
-      if (onPath.some(({ route }) => route.method === method)) return await sofaOnRequest(payload);
+      const matched = onPath.find(({ route }) => route.method === method);
+      if (matched) {
+        const mistake = await requestMistake(payload.request, payload.url, matched.typeAndField, schema);
+        if (mistake) return payload.endResponse(problem(400, "BAD_USER_INPUT", mistake));
+        return await sofaOnRequest(payload);
+      }
       payload.endResponse(
         onPath.length > 0
-          ? problem(405, `${method} is not allowed here`, {
+          ? problem(405, "METHOD_NOT_ALLOWED", `${method} is not allowed here`, {
               allow: onPath.map(({ route }) => route.method).join(", "),
             })
-          : problem(404, `No route ${method} ${pathname}; see ${OPENAPI_PATH}`),
+          : problem(404, "NOT_FOUND", `No route ${method} ${pathname}; see ${OPENAPI_PATH}`),
       );
     },
     onExecute({ args, executeFn, setExecuteFn }) {
@@ -261,8 +282,53 @@ function errorResponse(errors: readonly unknown[]): Response {
   return Response.json({ errors: body }, { status, headers });
 }
 
-function problem(status: number, message: string, headers: Record<string, string> = {}): Response {
-  const code = status === 404 ? "NOT_FOUND" : "METHOD_NOT_ALLOWED";
+/**
+ * What SOFA would misread in a request: a body that is JSON but not an object of arguments (it
+ * would fail on `null` with a TypeError's message, and ignore `[]`), and a Boolean argument that
+ * is neither true nor false (SOFA reads anything but "true" as false).
+ */
+async function requestMistake(
+  request: Request,
+  url: URL,
+  typeAndField: string,
+  schema: GraphQLSchema | undefined,
+): Promise<string | null> {
+  if (request.method !== "GET") {
+    const text = await request.clone().text();
+    if (text.trim()) {
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return "The body is not valid JSON";
+      }
+      if (body === null || typeof body !== "object" || Array.isArray(body)) {
+        return 'The body must be a JSON object of the arguments, e.g. {"input": {...}}';
+      }
+    }
+  }
+  const [typeName, fieldName] = typeAndField.split(".") as [string, string];
+  const type = schema?.getType(typeName);
+  const field = type && isObjectType(type) ? type.getFields()[fieldName] : undefined;
+  for (const argument of field?.args ?? []) {
+    const value = url.searchParams.get(argument.name);
+    if (
+      value != null &&
+      getNamedType(argument.type) === GraphQLBoolean &&
+      !["true", "false"].includes(value)
+    ) {
+      return `${argument.name} must be true or false`;
+    }
+  }
+  return null;
+}
+
+function problem(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
   return Response.json({ errors: [{ message, extensions: { code } }] }, { status, headers });
 }
 
