@@ -47,6 +47,12 @@ describe("GET /api/openapi.json", () => {
     expect(result.errors).toBeUndefined();
     expect(result.valid).toBe(true);
     expect(validator.version).toMatch(/^3\./);
+    // Every reference resolves (the schema check alone does not follow them).
+    const document = await openApi();
+    const references = [...JSON.stringify(document).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)];
+    expect(references.length).toBeGreaterThan(0);
+    for (const [, name] of references)
+      expect(document.components.schemas, name).toHaveProperty([name as string]);
   });
 
   it("lists every route served, and no other", async () => {
@@ -87,6 +93,21 @@ describe("GET /api/openapi.json", () => {
     expect(filter.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/ProductFilter" });
   });
 
+  it("describes only the types its routes use, not GraphQL-only ones", async () => {
+    const names = Object.keys((await openApi()).components.schemas);
+    expect(names).toEqual(
+      expect.arrayContaining(["Product", "Category", "CreateProductInput", "AuthPayload"]),
+    );
+    for (const graphqlOnly of [
+      "SetUserRoleInput",
+      "UserConnection",
+      "ProductChange",
+      "ChangePasswordInput",
+    ]) {
+      expect(names).not.toContain(graphqlOnly);
+    }
+  });
+
   it("names the Bearer scheme", async () => {
     const document = await openApi();
     expect(document.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
@@ -108,5 +129,20 @@ describe("GET /api/openapi.json", () => {
 
   it("is not accompanied by Swagger UI, whose assets would come from a CDN", async () => {
     expect((await server.fetch("/api/docs")).status).toBe(404);
+  });
+});
+
+describe("in production (introspection off)", () => {
+  const production = startTestServer({
+    NODE_ENV: "production",
+    SECRET_KEY: "rest-production-test-secret-key-0123456789",
+  });
+
+  it("serves the routes and the OpenAPI document, which introspection does not govern", async () => {
+    expect((await rest(production, "GET", "/api/products")).status).toBe(200);
+    expect((await rest(production, "GET", "/api/products/not-an-id")).status).toBe(400);
+    const document = await production.fetch("/api/openapi.json");
+    expect(document.status).toBe(200);
+    expect(routesOf(await document.json())).toHaveLength(ROUTES.length);
   });
 });

@@ -401,6 +401,7 @@ function openApiDocument(document: OpenApiDocument): OpenApiDocument {
     paths[path] ??= {};
     paths[path][method] = { ...operation, parameters, responses };
   }
+  const allSchemas = { ...schemas, RestErrors: REST_ERRORS_SCHEMA };
   return {
     ...document,
     // Optional: reading the catalog needs no account.
@@ -408,10 +409,39 @@ function openApiDocument(document: OpenApiDocument): OpenApiDocument {
     paths,
     components: {
       ...document.components,
-      schemas: { ...schemas, RestErrors: REST_ERRORS_SCHEMA },
+      schemas: reachableSchemas(paths, allSchemas),
       securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
     },
   };
+}
+
+/**
+ * The component schemas the paths refer to, directly or through one another. SOFA lists every
+ * type of the schema, which would describe GraphQL-only types (accounts, subscriptions) even
+ * where introspection is off.
+ */
+function reachableSchemas(paths: unknown, schemas: Record<string, JsonSchema>): Record<string, JsonSchema> {
+  const reachable: Record<string, JsonSchema> = {};
+  const visit = (node: unknown) => {
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+    } else if (node && typeof node === "object") {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === "$ref" && typeof value === "string") {
+          const name = value.replace("#/components/schemas/", "");
+          const schema = schemas[name];
+          if (schema && !(name in reachable)) {
+            reachable[name] = schema;
+            visit(schema);
+          }
+        } else {
+          visit(value);
+        }
+      }
+    }
+  };
+  visit(paths);
+  return reachable;
 }
 
 /**
