@@ -121,6 +121,7 @@ export function restApi(): Plugin<Context> {
     customScalars: { Decimal: { type: "string", example: "12.50" } },
     // fets' Swagger UI loads its scripts and styles from a CDN; the server must work offline.
     swaggerUI: { endpoint: false },
+    // Typed as fets' own Response class; any fetch Response serves, as Yoga sends it on unchanged.
     errorHandler: errorResponse as never,
   });
   const sofaOnRequest = sofa.onRequest as NonNullable<Plugin["onRequest"]>;
