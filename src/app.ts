@@ -17,6 +17,7 @@ import { metrics } from "./plugins/metrics.ts";
 import { operationLimits } from "./plugins/operation-limits.ts";
 import { rateLimiting } from "./plugins/rate-limit.ts";
 import { requestHygiene } from "./plugins/request-hygiene.ts";
+import { restApi } from "./plugins/rest.ts";
 import { liveSubscriptions } from "./plugins/subscriptions.ts";
 import { tracing } from "./plugins/tracing.ts";
 import { createRateLimits } from "./rate-limits.ts";
@@ -169,6 +170,8 @@ export function createApp(config: Config) {
       ...(metricsEndpoint?.plugins ?? []),
       // After every check that may refuse a subscription, so only subscriptions that start count.
       subscriptions,
+      // REST at /api (SOFA): runs each route's operation through the plugins above.
+      restApi(),
       // Last: it answers its endpoint's requests itself, after the plugins above saw them arrive.
       graphqlSse(GRAPHQL_SSE_ENDPOINT),
     ],
