@@ -17,6 +17,7 @@ import { metrics } from "./plugins/metrics.ts";
 import { operationLimits } from "./plugins/operation-limits.ts";
 import { rateLimiting } from "./plugins/rate-limit.ts";
 import { requestHygiene } from "./plugins/request-hygiene.ts";
+import { responseStatus } from "./plugins/response-status.ts";
 import { restApi } from "./plugins/rest.ts";
 import { liveSubscriptions } from "./plugins/subscriptions.ts";
 import { tracing } from "./plugins/tracing.ts";
@@ -145,6 +146,8 @@ export function createApp(config: Config) {
     }),
     plugins: [
       requestId,
+      // An answer with data is a 200, whatever status its field errors ask for.
+      responseStatus(),
       ...(tracer ? [tracer.plugin] : []),
       requestLogging(logger),
       useReadinessCheck({

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AuditResult, serverAudits } from "graphql-http";
 import { afterAll, describe, expect, it } from "vitest";
+import { createProduct } from "./helpers/fixtures.ts";
 import { startTestServer, type TestServer } from "./helpers/server.ts";
 
 // The GraphQL-over-HTTP specification (https://graphql.github.io/graphql-over-http/draft/) as
@@ -157,6 +158,54 @@ describe("over GET, queries only", () => {
     const body = await staff.graphql(create(`POST-${randomUUID()}`));
     expect(body).toEqual({ data: { createProduct: { __typename: "CreateProductPayload" } } });
     expect(await countProducts()).toBe(before + 1);
+  });
+});
+
+describe("an answer with data is a 200, whatever its field errors", () => {
+  const server = startTestServer();
+  const staff = server.as("STAFF");
+  const customer = server.as("CUSTOMER");
+  // costPrice is refused to anonymous callers (UNAUTHENTICATED, whose error asks for 401) and to
+  // customers (FORBIDDEN); the rest of the page is theirs to read.
+  const page = "{ products(first: 5) { edges { node { name costPrice { amount } } } } }";
+  const post = (accept: string, headers: Record<string, string> = {}) =>
+    server.fetch("/graphql", {
+      method: "POST",
+      headers: { "content-type": JSON_TYPE, accept, ...headers },
+      body: JSON.stringify({ query: page }),
+    });
+
+  it("answers a page with a refused field 200, under either media type, with the refusal in it", async () => {
+    await createProduct(staff, { name: "Partly visible", status: "ACTIVE" });
+    const { accessToken } = await customer.session();
+    for (const [who, headers, code] of [
+      ["anonymous", {}, "UNAUTHENTICATED"],
+      ["customer", { authorization: `Bearer ${accessToken}` }, "FORBIDDEN"],
+    ] as const) {
+      for (const accept of [GRAPHQL_RESPONSE, JSON_TYPE]) {
+        const response = await post(accept, headers);
+        const body = await response.json();
+        expect(response.status, `${who}, ${accept}`).toBe(200);
+        expect(body.data.products.edges).toContainEqual({
+          node: { name: "Partly visible", costPrice: null },
+        });
+        expect(body.errors.map((error: { extensions: { code: string } }) => error.extensions.code)).toContain(
+          code,
+        );
+      }
+    }
+  });
+
+  it("keeps 401 for an operation refused as a whole, which has no data", async () => {
+    const response = await server.fetch("/graphql", {
+      method: "POST",
+      headers: { "content-type": JSON_TYPE, accept: GRAPHQL_RESPONSE },
+      body: JSON.stringify({ query: "{ users(first: 1) { totalCount } }" }),
+    });
+    const body = await response.json();
+    expect(response.status).toBe(401);
+    expect(body.data ?? null).toBeNull();
+    expect(body.errors[0].extensions.code).toBe("UNAUTHENTICATED");
   });
 });
 
