@@ -23,11 +23,11 @@ CREATE INDEX "Product_categoryId_name_id_idx" ON "Product"("categoryId", "name",
 CREATE INDEX "Product_categoryId_priceMicros_id_idx" ON "Product"("categoryId", "priceMicros", "id");
 
 -- CreateIndex
-CREATE INDEX "Product_categoryId_status_createdAt_id_idx" ON "Product"("categoryId", "status", "createdAt", "id");
+CREATE INDEX "Product_status_categoryId_createdAt_id_idx" ON "Product"("status", "categoryId", "createdAt", "id");
 
 -- CreateIndex
-CREATE INDEX "Product_categoryId_status_name_id_idx" ON "Product"("categoryId", "status", "name", "id");
+CREATE INDEX "Product_status_categoryId_name_id_idx" ON "Product"("status", "categoryId", "name", "id");
 
 -- CreateIndex
-CREATE INDEX "Product_categoryId_status_priceMicros_id_idx" ON "Product"("categoryId", "status", "priceMicros", "id");
+CREATE INDEX "Product_status_categoryId_priceMicros_id_idx" ON "Product"("status", "categoryId", "priceMicros", "id");
 
