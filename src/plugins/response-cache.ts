@@ -1,0 +1,221 @@
+import {
+  type Cache,
+  createInMemoryCache,
+  hashSHA256,
+  useResponseCache,
+} from "@graphql-yoga/plugin-response-cache";
+import type { ExecutionResult } from "graphql";
+import type { Plugin } from "graphql-yoga";
+import { Redis } from "ioredis";
+import type { Config } from "../config.ts";
+import { authenticate, type Context } from "../context.ts";
+import type { DatabaseClient } from "../db/client.ts";
+import type { CatalogEventMap, CatalogEvents } from "../services/events.ts";
+
+export type ResponseCache = Plugin<Context> & {
+  /** Stops listening to the change events and closes the Redis connection, if any. */
+  close(): Promise<void>;
+};
+
+/**
+ * Never cached, whoever asks: answers about one account. The plugin's PRIVATE scope would not do,
+ * since it only applies without a session, and the session here is the role, shared by many users.
+ * A TTL of 0 keeps the whole answer out of the cache as soon as one of these appears in it
+ * (a field of the document, or an object of the type anywhere in the answer, e.g. through node()).
+ */
+const NEVER_CACHED = {
+  "Query.me": 0,
+  "Query.users": 0,
+  User: 0,
+  UserConnection: 0,
+  UserEdge: 0,
+  AuthPayload: 0,
+  // Introspection: the schema does not change while the app runs, but whether introspection is
+  // allowed is checked by validation, which a cached answer skips.
+  "Query.__schema": 0,
+  "Query.__type": 0,
+};
+
+const TOPICS: (keyof CatalogEventMap)[] = ["productChanged", "categoryChanged"];
+
+/**
+ * Query answers cached per role (anonymous, CUSTOMER, STAFF, ADMIN: what a role may see is all that
+ * varies between callers of a catalog read), for config.responseCache.ttlSeconds at most.
+ *
+ * Invalidation: every change event (services/events.ts) drops every cached answer. A finer scheme
+ * (by entity) cannot be exact here: a created product enters lists that held nothing of it, a
+ * moved category changes which products `products(filter: {categoryId, includeSubcategories})`
+ * matches without any product event, a renamed category changes every product answer showing its
+ * name, and totalCount counts what no answer lists. So the cache has a generation, part of every
+ * key; an event moves it on, and every answer cached before is never read again (it expires).
+ * The generation is read once per request, before the operation runs: an answer computed from
+ * data read before a change is filed under the old generation, however late it is stored, so
+ * no stale answer can outlive the event.
+ *
+ * The events arrive from every process sharing Redis (and from scripts such as the seed), so a
+ * change anywhere reaches this cache. A change made by this process's own request moves the
+ * generation before that request is answered (rather than when its event comes back from Redis),
+ * so the client that wrote reads its write.
+ *
+ * With Redis the answers and the generation live there (keys `<REDIS_KEY_PREFIX>:response-cache:…`),
+ * shared by every process; otherwise in this process's memory (at most 1000 answers).
+ * If Redis fails, requests run uncached; a generation that could not be moved keeps this
+ * process from using the cache until moving it succeeds.
+ */
+export function responseCaching(
+  config: Config,
+  {
+    prisma,
+    events,
+    graphqlEndpoint,
+  }: { prisma: DatabaseClient; events: CatalogEvents; graphqlEndpoint: string },
+): ResponseCache {
+  const settings = config.responseCache;
+  if (!settings) return { close: async () => {} };
+  const store = config.redis.url
+    ? redisStore(config.redis.url, `${config.redis.keyPrefix}:response-cache`)
+    : memoryStore();
+
+  /** The role whose view each cacheable request gets; absent: the request bypasses the cache. */
+  const roleOf = new WeakMap<Request, string>();
+
+  const listening = TOPICS.map((topic) => {
+    const stream = events.subscribe(topic);
+    void (async () => {
+      for await (const _event of stream) await store.invalidate();
+    })();
+    return stream;
+  });
+
+  const plugin = useResponseCache<Context>({
+    ttl: settings.ttlSeconds * 1000,
+    ttlPerSchemaCoordinate: NEVER_CACHED,
+    cache: store.cache,
+    // Who sees what: the role, never the user (an answer for STAFF serves every staff member).
+    // A token that is refused fails the request before it runs, so it must not be answered from
+    // the cache either: such a request, or one the role cannot be told for, bypasses it.
+    async session(request) {
+      if (new URL(request.url).pathname !== graphqlEndpoint) return null;
+      const { user, credentialsError } = await authenticate(request, config, prisma);
+      if (credentialsError) return null;
+      const role = user?.role ?? "anonymous";
+      roleOf.set(request, role);
+      return role;
+    },
+    async buildResponseCacheKey({ documentString, operationName, variableValues, sessionId, request }) {
+      const generation = await store.generation();
+      if (generation == null) roleOf.delete(request);
+      const key = [
+        documentString,
+        operationName ?? "",
+        JSON.stringify(variableValues ?? {}),
+        sessionId ?? "",
+      ];
+      return `${generation}:${await hashSHA256(key.join("|"))}`;
+    },
+    // Only requests to the GraphQL endpoint whose role is known (not REST, whose routes put the
+    // path's id into the variables after the key is made; not WebSocket operations, which have
+    // no request of their own).
+    enabled: (request) => request != null && roleOf.has(request),
+    // Left on because it is what keeps mutation results out of the cache; the invalidations it
+    // asks for are ignored (see the store): change events are the one way answers are dropped.
+    invalidateViaMutation: true,
+    includeExtensionMetadata: false,
+  });
+
+  return {
+    onPluginInit({ addPlugin }) {
+      addPlugin(plugin as Plugin<Context>);
+    },
+    // A write's event moves the generation before the write's own answer is sent.
+    onExecute({ args }) {
+      const context = args.contextValue;
+      const published = context.events;
+      const moving: Promise<void>[] = [];
+      context.events = {
+        subscribe: published.subscribe,
+        publish: ((...event: unknown[]) => {
+          moving.push(store.invalidate());
+          (published.publish as (...event: unknown[]) => void)(...event);
+        }) as CatalogEvents["publish"],
+      };
+      return {
+        async onExecuteDone() {
+          await Promise.all(moving);
+        },
+      };
+    },
+    async close() {
+      await Promise.all(listening.map((stream) => stream.return()));
+      await store.close();
+    },
+  };
+}
+
+type Store = {
+  cache: Cache;
+  /** The current generation; null when it cannot be known (the request then bypasses the cache). */
+  generation(): Promise<number | null>;
+  /** Moves the generation on: every answer cached so far is dropped. */
+  invalidate(): Promise<void>;
+  close(): Promise<void>;
+};
+
+function memoryStore(): Store {
+  const answers = createInMemoryCache();
+  let generation = 0;
+  return {
+    cache: {
+      get: (key) => answers.get(key),
+      set: (key, result, entities, ttl) => answers.set(key, result, entities, ttl),
+      invalidate: () => {},
+    },
+    generation: async () => generation,
+    invalidate: async () => {
+      generation += 1;
+    },
+    close: async () => {},
+  };
+}
+
+function redisStore(url: string, prefix: string): Store {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  // Without a listener, ioredis reports a lost connection as an unhandled error event.
+  redis.on("error", () => {});
+  const generationKey = `${prefix}:generation`;
+  // A change this process could not record: the shared answers may be stale until it is.
+  let unrecorded = false;
+  const invalidate = async () => {
+    try {
+      await redis.incr(generationKey);
+      unrecorded = false;
+    } catch {
+      unrecorded = true;
+    }
+  };
+  return {
+    cache: {
+      async get(key) {
+        const text = await redis.get(`${prefix}:${key}`).catch(() => null);
+        return text == null ? undefined : (JSON.parse(text) as ExecutionResult<Record<string, unknown>>);
+      },
+      async set(key, result, _entities, ttl) {
+        await redis.set(`${prefix}:${key}`, JSON.stringify(result), "PX", ttl).catch(() => {});
+      },
+      invalidate: () => {},
+    },
+    async generation() {
+      if (unrecorded) await invalidate();
+      if (unrecorded) return null;
+      try {
+        return Number((await redis.get(generationKey)) ?? 0);
+      } catch {
+        return null;
+      }
+    },
+    invalidate,
+    async close() {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
