@@ -11,21 +11,34 @@ const SECRET_KEY = "response-cache-tests-secret-key-of-48-characters";
 /** A caller: anonymous, or a logged-in client of a role. */
 export type Viewer = { name: "anonymous" | Role; client: TestClient | null };
 
-export function cachedAndUncachedServers(environment: Record<string, string> = {}) {
+/**
+ * `cached` (the cache on), `uncached` (off) on its database, and as many more servers with the
+ * cache on as `alsoCached` asks for, on the same database (with Redis: sharing it, when the
+ * environment names it).
+ */
+export function cachedAndUncachedServers(environment: Record<string, string> = {}, alsoCached = 0) {
   // Long enough that nothing expires while the tests run: only invalidation may drop an answer.
-  const cached = startTestServer({ SECRET_KEY, RESPONSE_CACHE_TTL_SECONDS: "600", ...environment });
-  const uncachedEnvironment: Record<string, string> = { SECRET_KEY, RESPONSE_CACHE_TTL_SECONDS: "0" };
-  // Registered between the two servers' start hooks: the database is known once the first started.
-  beforeAll(() => {
-    uncachedEnvironment.DATABASE_URL = cached.app.config.databaseUrl;
-  });
-  const uncached = startTestServer(uncachedEnvironment);
-
-  let statements = 0;
-  beforeAll(() => {
-    cached.app.prisma.$on("query", () => {
-      statements += 1;
+  const cachedEnvironment = { SECRET_KEY, RESPONSE_CACHE_TTL_SECONDS: "600", ...environment };
+  const cached = startTestServer(cachedEnvironment);
+  const onTheSameDatabase = (settings: Record<string, string>) => {
+    const sameDatabase: Record<string, string> = { ...settings };
+    // Registered before the server's own start hook, after the first server's.
+    beforeAll(() => {
+      sameDatabase.DATABASE_URL = cached.app.config.databaseUrl;
     });
+    return startTestServer(sameDatabase);
+  };
+  const uncached = onTheSameDatabase({ SECRET_KEY, RESPONSE_CACHE_TTL_SECONDS: "0" });
+  const others = Array.from({ length: alsoCached }, () => onTheSameDatabase(cachedEnvironment));
+
+  const statements = new Map<TestServer, number>();
+  beforeAll(() => {
+    for (const server of [cached, ...others]) {
+      statements.set(server, 0);
+      server.app.prisma.$on("query", () => {
+        statements.set(server, (statements.get(server) ?? 0) + 1);
+      });
+    }
   });
 
   const viewer = (name: Viewer["name"]): Viewer => ({
@@ -43,13 +56,14 @@ export function cachedAndUncachedServers(environment: Record<string, string> = {
   return {
     cached,
     uncached,
+    others,
     viewer,
     ask,
-    /** SQL statements the cached server ran while `action` ran. */
-    async statementsDuring(action: () => Promise<unknown>): Promise<number> {
-      const before = statements;
+    /** SQL statements the server (by default `cached`) ran while `action` ran. */
+    async statementsDuring(action: () => Promise<unknown>, server: TestServer = cached): Promise<number> {
+      const before = statements.get(server) ?? 0;
       await action();
-      return statements - before;
+      return (statements.get(server) ?? 0) - before;
     },
   };
 }
