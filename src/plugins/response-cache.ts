@@ -10,7 +10,7 @@ import { Redis } from "ioredis";
 import type { Config } from "../config.ts";
 import { authenticate, type Context } from "../context.ts";
 import type { DatabaseClient } from "../db/client.ts";
-import type { CatalogEventMap, CatalogEvents } from "../services/events.ts";
+import type { CatalogEventMap, CatalogEvents, EventBus } from "../services/events.ts";
 
 export type ResponseCache = Plugin<Context> & {
   /** Stops listening to the change events and closes the Redis connection, if any. */
@@ -66,9 +66,9 @@ export function responseCaching(
   config: Config,
   {
     prisma,
-    events,
+    eventBus,
     graphqlEndpoint,
-  }: { prisma: DatabaseClient; events: CatalogEvents; graphqlEndpoint: string },
+  }: { prisma: DatabaseClient; eventBus: EventBus; graphqlEndpoint: string },
 ): ResponseCache {
   const settings = config.responseCache;
   if (!settings) return { close: async () => {} };
@@ -80,7 +80,7 @@ export function responseCaching(
   const roleOf = new WeakMap<Request, string>();
 
   const listening = TOPICS.map((topic) => {
-    const stream = events.subscribe(topic);
+    const stream = eventBus.watch(topic);
     void (async () => {
       for await (const _event of stream) await store.invalidate();
     })();
