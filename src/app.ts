@@ -113,7 +113,7 @@ export function createApp(config: Config) {
   const isProduction = config.environment === "production";
   const requestId = requestIds();
   const subscriptions = liveSubscriptions(config.limits);
-  const responseCache = responseCaching(config, { prisma, eventBus, graphqlEndpoint: GRAPHQL_ENDPOINT });
+  const responseCache = responseCaching(config, { eventBus, graphqlEndpoint: GRAPHQL_ENDPOINT });
   const tracer = config.tracing ? tracing(config.tracing, GRAPHQL_ENDPOINT) : null;
   const metricsEndpoint = config.http.metrics
     ? metrics(config.http.metrics, { operationNames: config.limits.trustedDocuments != null })

@@ -1,15 +1,15 @@
+import { randomUUID } from "node:crypto";
 import {
   type Cache,
   createInMemoryCache,
-  hashSHA256,
+  defaultBuildResponseCacheKey,
   useResponseCache,
-} from "@graphql-yoga/plugin-response-cache";
+} from "@envelop/response-cache";
 import type { ExecutionResult } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { Redis } from "ioredis";
 import type { Config } from "../config.ts";
-import { authenticate, type Context } from "../context.ts";
-import type { DatabaseClient } from "../db/client.ts";
+import type { Context, ServerContext } from "../context.ts";
 import type { CatalogEventMap, CatalogEvents, EventBus } from "../services/events.ts";
 
 export type ResponseCache = Plugin<Context> & {
@@ -64,20 +64,13 @@ const TOPICS: (keyof CatalogEventMap)[] = ["productChanged", "categoryChanged"];
  */
 export function responseCaching(
   config: Config,
-  {
-    prisma,
-    eventBus,
-    graphqlEndpoint,
-  }: { prisma: DatabaseClient; eventBus: EventBus; graphqlEndpoint: string },
+  { eventBus, graphqlEndpoint }: { eventBus: EventBus; graphqlEndpoint: string },
 ): ResponseCache {
   const settings = config.responseCache;
   if (!settings) return { close: async () => {} };
   const store = config.redis.url
     ? redisStore(config.redis.url, `${config.redis.keyPrefix}:response-cache`)
     : memoryStore();
-
-  /** The role whose view each cacheable request gets; absent: the request bypasses the cache. */
-  const roleOf = new WeakMap<Request, string>();
 
   const listening = TOPICS.map((topic) => {
     const stream = eventBus.watch(topic);
@@ -87,38 +80,32 @@ export function responseCaching(
     return stream;
   });
 
-  const plugin = useResponseCache<Context>({
+  // Envelop's plugin, not Yoga's wrapper of it: the wrapper answers from the cache as soon as the
+  // request's parameters are read, before the context, validation and every plugin's onExecute,
+  // so a cached answer would skip the per-user rate limit, the refusal of a bad token, validation
+  // (introspection off) and the operation's log line. Envelop's answers in execution, after them.
+  const plugin = useResponseCache<Context & ServerContext>({
     ttl: settings.ttlSeconds * 1000,
     ttlPerSchemaCoordinate: NEVER_CACHED,
     cache: store.cache,
     // Who sees what: the role, never the user (an answer for STAFF serves every staff member).
-    // A token that is refused fails the request before it runs, so it must not be answered from
-    // the cache either: such a request, or one the role cannot be told for, bypasses it.
-    async session(request) {
-      if (new URL(request.url).pathname !== graphqlEndpoint) return null;
-      const { user, credentialsError } = await authenticate(request, config, prisma);
-      if (credentialsError) return null;
-      const role = user?.role ?? "anonymous";
-      roleOf.set(request, role);
-      return role;
-    },
-    async buildResponseCacheKey({ documentString, operationName, variableValues, sessionId, request }) {
+    session: (context) => context.user?.role ?? "anonymous",
+    async buildResponseCacheKey(parameters) {
       const generation = await store.generation();
-      if (generation == null) roleOf.delete(request);
-      const key = [
-        documentString,
-        operationName ?? "",
-        JSON.stringify(variableValues ?? {}),
-        sessionId ?? "",
-      ];
-      return `${generation}:${await hashSHA256(key.join("|"))}`;
+      // Unknown (Redis failing): a key no other request has, so nothing is read, and what is
+      // stored is never read either.
+      const prefix = generation ?? `none-${randomUUID()}`;
+      return `${prefix}:${await defaultBuildResponseCacheKey(parameters)}`;
     },
-    // Only requests to the GraphQL endpoint whose role is known (not REST, whose routes put the
-    // path's id into the variables after the key is made; not WebSocket operations, which have
-    // no request of their own).
-    enabled: (request) => request != null && roleOf.has(request),
+    // Only operations sent to the GraphQL endpoint (HTTP or WebSocket), not REST: its routes put
+    // the path's id into the variables after the key is made. A refused token fails the request
+    // before it runs; it never gets a cached answer either.
+    enabled: (context) =>
+      context.credentialsError == null &&
+      context.request != null &&
+      new URL(context.request.url).pathname === graphqlEndpoint,
     // Left on because it is what keeps mutation results out of the cache; the invalidations it
-    // asks for are ignored (see the store): change events are the one way answers are dropped.
+    // asks for are ignored (see the stores): change events are the one way answers are dropped.
     invalidateViaMutation: true,
     includeExtensionMetadata: false,
   });
