@@ -30,10 +30,6 @@ const NEVER_CACHED = {
   UserConnection: 0,
   UserEdge: 0,
   AuthPayload: 0,
-  // Introspection: the schema does not change while the app runs, but whether introspection is
-  // allowed is checked by validation, which a cached answer skips.
-  "Query.__schema": 0,
-  "Query.__type": 0,
 };
 
 const TOPICS: (keyof CatalogEventMap)[] = ["productChanged", "categoryChanged"];
@@ -48,7 +44,7 @@ const TOPICS: (keyof CatalogEventMap)[] = ["productChanged", "categoryChanged"];
  * matches without any product event, a renamed category changes every product answer showing its
  * name, and totalCount counts what no answer lists. So the cache has a generation, part of every
  * key; an event moves it on, and every answer cached before is never read again (it expires).
- * The generation is read once per request, before the operation runs: an answer computed from
+ * The generation is read once per operation, before it runs: an answer computed from
  * data read before a change is filed under the old generation, however late it is stored, so
  * no stale answer can outlive the event.
  *

@@ -70,7 +70,7 @@ export function cachedAndUncachedServers(environment: Record<string, string> = {
 
 /**
  * What a request answered from the cache costs: no statement at all for an anonymous caller, and
- * for a logged-in one only the read of the caller's role (the key), never the operation itself.
+ * for a logged-in one only the read of the caller's role (authentication), never the operation.
  */
 export function expectAnsweredFromCache(who: Viewer, statements: number, answer: GraphQLResponse) {
   expect(answer.errors).toBeUndefined();
