@@ -33,7 +33,7 @@ export function cachedAndUncachedServers(environment: Record<string, string> = {
 
   const statements = new Map<TestServer, number>();
   beforeAll(() => {
-    for (const server of [cached, ...others]) {
+    for (const server of [cached, uncached, ...others]) {
       statements.set(server, 0);
       server.app.prisma.$on("query", () => {
         statements.set(server, (statements.get(server) ?? 0) + 1);
