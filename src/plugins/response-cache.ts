@@ -162,7 +162,9 @@ function memoryStore(): Store {
 }
 
 function redisStore(url: string, prefix: string): Store {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  // Commands fail at once while Redis is unreachable, rather than queue: the request then runs
+  // uncached instead of waiting for Redis.
+  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   // Without a listener, ioredis reports a lost connection as an unhandled error event.
   redis.on("error", () => {});
   const generationKey = `${prefix}:generation`;

@@ -125,7 +125,13 @@ export function createEventBus(redis: Config["redis"], onError: (error: unknown)
       await Promise.all(clients.map(untilReady));
     },
     async close() {
-      await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
+      // QUIT waits behind the commands queued for a connection that never came (the response
+      // cache's subscriptions, with Redis down), for ever: such a client is just disconnected.
+      await Promise.all(
+        clients.map((client) =>
+          client.status === "ready" ? client.quit().catch(() => client.disconnect()) : client.disconnect(),
+        ),
+      );
     },
   };
 }
