@@ -173,8 +173,8 @@ export function createApp(config: Config) {
       // After the limits, so its parse guard wraps the token-limited parser.
       requestHygiene(),
       ...(metricsEndpoint?.plugins ?? []),
-      // After every check that refuses a request (limits, trusted documents, bad params): a
-      // cached answer is served before parsing and validation.
+      // After every plugin that may refuse an operation (a bad token, rate limits, limits): a
+      // cached answer is served in place of execution, once their onExecute hooks let it run.
       responseCache,
       // After every check that may refuse a subscription, so only subscriptions that start count.
       subscriptions,
