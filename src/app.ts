@@ -17,6 +17,7 @@ import { metrics } from "./plugins/metrics.ts";
 import { operationLimits } from "./plugins/operation-limits.ts";
 import { rateLimiting } from "./plugins/rate-limit.ts";
 import { requestHygiene } from "./plugins/request-hygiene.ts";
+import { responseCaching } from "./plugins/response-cache.ts";
 import { responseStatus } from "./plugins/response-status.ts";
 import { restApi } from "./plugins/rest.ts";
 import { liveSubscriptions } from "./plugins/subscriptions.ts";
@@ -112,6 +113,7 @@ export function createApp(config: Config) {
   const isProduction = config.environment === "production";
   const requestId = requestIds();
   const subscriptions = liveSubscriptions(config.limits);
+  const responseCache = responseCaching(config, { eventBus, graphqlEndpoint: GRAPHQL_ENDPOINT });
   const tracer = config.tracing ? tracing(config.tracing, GRAPHQL_ENDPOINT) : null;
   const metricsEndpoint = config.http.metrics
     ? metrics(config.http.metrics, { operationNames: config.limits.trustedDocuments != null })
@@ -171,6 +173,9 @@ export function createApp(config: Config) {
       // After the limits, so its parse guard wraps the token-limited parser.
       requestHygiene(),
       ...(metricsEndpoint?.plugins ?? []),
+      // After every plugin that may refuse an operation (a bad token, rate limits, limits): a
+      // cached answer is served in place of execution, once their onExecute hooks let it run.
+      responseCache,
       // After every check that may refuse a subscription, so only subscriptions that start count.
       subscriptions,
       // REST at /api (SOFA): runs each route's operation through the plugins above.
@@ -249,6 +254,7 @@ export function createApp(config: Config) {
         clearTimeout(deadline);
         await prisma.$disconnect();
         await rateLimits.close();
+        await responseCache.close();
         await eventBus.close();
         // Last but the spans, so a scrape during shutdown still sees the requests finishing.
         await metricsListener?.close();

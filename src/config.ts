@@ -55,6 +55,7 @@ const environmentSchema = z.object({
     .regex(/^rediss?:\/\//, "must be redis://… or rediss://…")
     .optional(),
   REDIS_KEY_PREFIX: z.string().min(1).default("catalog"),
+  RESPONSE_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
   RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_MUTATIONS: z.coerce.number().int().min(1).default(60),
@@ -150,6 +151,14 @@ export type Config = {
     /** Prefix of every Redis key and pub/sub channel, so several deployments can share one Redis. */
     keyPrefix: string;
   };
+  /**
+   * Query answers kept per role (plugins/response-cache.ts), in Redis when `redis.url` is set;
+   * null when the cache is off (RESPONSE_CACHE_TTL_SECONDS=0).
+   */
+  responseCache: {
+    /** How long an answer is kept at most; any catalog change drops every answer at once. */
+    ttlSeconds: number;
+  } | null;
   rateLimit: {
     windowSeconds: number;
     requests: number;
@@ -232,6 +241,7 @@ export function loadConfig(environment: Environment = readEnvironment()): Config
       subscriptionsPerUser: env.MAX_SUBSCRIPTIONS_PER_USER,
     },
     redis: { url: env.REDIS_URL ?? null, keyPrefix: env.REDIS_KEY_PREFIX },
+    responseCache: env.RESPONSE_CACHE_TTL_SECONDS > 0 ? { ttlSeconds: env.RESPONSE_CACHE_TTL_SECONDS } : null,
     rateLimit: {
       windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
       requests: env.RATE_LIMIT_REQUESTS,

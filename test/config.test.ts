@@ -32,6 +32,8 @@ describe("configuration from the environment", () => {
     ["MAX_PAGE_SIZE", "0"],
     ["OTEL_EXPORTER_OTLP_ENDPOINT", "localhost:4318"],
     ["OTEL_EXPORTER_OTLP_ENDPOINT", "grpc://collector:4317"],
+    ["RESPONSE_CACHE_TTL_SECONDS", "-1"],
+    ["RESPONSE_CACHE_TTL_SECONDS", "1.5"],
   ])("refuses %s=%s with a message naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration:\\n  ${name}:`));
@@ -95,6 +97,12 @@ describe("configuration from the environment", () => {
       endpoint: "http://collector:4318",
       serviceName: "catalog-api",
     });
+  });
+
+  it("caches responses for 60 seconds by default, and not at all with RESPONSE_CACHE_TTL_SECONDS=0", () => {
+    expect(loadConfig({}).responseCache).toEqual({ ttlSeconds: 60 });
+    expect(loadConfig({ RESPONSE_CACHE_TTL_SECONDS: "5" }).responseCache).toEqual({ ttlSeconds: 5 });
+    expect(loadConfig({ RESPONSE_CACHE_TTL_SECONDS: "0" }).responseCache).toBeNull();
   });
 
   it("refuses a default page size above the maximum", () => {

@@ -11,7 +11,9 @@ import { databasePath, templateDatabasePath } from "./paths.ts";
 // a running server, whose answers over HTTP show what they wrote.
 
 const run = promisify(execFile);
-const server = startTestServer();
+// Without a response cache: the scripts run in processes of their own, without Redis, so their
+// changes reach no server's cache (README, Response cache); answers would be stale until it expired.
+const server = startTestServer({ RESPONSE_CACHE_TTL_SECONDS: "0" });
 const admin = server.as("ADMIN");
 
 function script(

@@ -63,6 +63,11 @@ export type EventBus = {
   events: CatalogEvents;
   /** How many listeners this process has on a topic: one per live subscription to it. */
   listenerCount(topic: keyof CatalogEventMap): number;
+  /**
+   * A topic's events, as `events.subscribe` yields them, for what listens as long as the app
+   * runs (the response cache) rather than for a subscriber: not counted by listenerCount.
+   */
+  watch: CatalogEvents["subscribe"];
   /** Resolves once Redis answers (or could not be reached within a few seconds); at once in process. */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -77,12 +82,12 @@ export type EventBus = {
  */
 export function createEventBus(redis: Config["redis"], onError: (error: unknown) => void): EventBus {
   if (!redis.url) {
-    const { target, listenerCount } = countingListeners(
-      new EventTarget() as PubSubEventTarget<CatalogEventMap>,
-    );
+    const inProcess = new EventTarget() as PubSubEventTarget<CatalogEventMap>;
+    const { target, listenerCount } = countingListeners(inProcess);
     return {
       events: createPubSub<CatalogEventMap>({ eventTarget: target }),
       listenerCount,
+      watch: createPubSub<CatalogEventMap>({ eventTarget: inProcess }).subscribe,
       ready: async () => {},
       close: async () => {},
     };
@@ -115,11 +120,18 @@ export function createEventBus(redis: Config["redis"], onError: (error: unknown)
   return {
     events: createPubSub<CatalogEventMap>({ eventTarget: target }),
     listenerCount,
+    watch: createPubSub<CatalogEventMap>({ eventTarget: prefixed }).subscribe,
     async ready() {
       await Promise.all(clients.map(untilReady));
     },
     async close() {
-      await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
+      // QUIT waits behind the commands queued for a connection that never came (the response
+      // cache's subscriptions, with Redis down), for ever: such a client is just disconnected.
+      await Promise.all(
+        clients.map((client) =>
+          client.status === "ready" ? client.quit().catch(() => client.disconnect()) : client.disconnect(),
+        ),
+      );
     },
   };
 }
