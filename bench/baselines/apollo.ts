@@ -1,0 +1,111 @@
+// The Apollo baseline: Apollo Server with a small SDL and plain hand-written resolvers calling
+// the same Prisma client our server builds (createPrisma: Prisma 6.19, better-sqlite3 adapter),
+// answering scenarios 0 to 2 with the same JSON as ours (the harness checks it). No DataLoader
+// and no query planning: what a team writes from Apollo's and Prisma's getting-started guides.
+// Prisma batches the findUnique calls of one tick by itself, so `category` is one query a page.
+// Run as a child process: DATABASE_URL (the same file as our server), PORT, NODE_ENV=production.
+
+import { ApolloServer } from "@apollo/server";
+import { startStandaloneServer } from "@apollo/server/standalone";
+import { loadConfig } from "../../src/config.ts";
+import { createPrisma } from "../../src/db/client.ts";
+import { decimalToMicros, microsToDecimal } from "../../src/domain/money.ts";
+import type { Product } from "../../src/generated/prisma/client.ts";
+
+const typeDefs = /* GraphQL */ `
+  scalar Decimal
+
+  type Query {
+    products(first: Int!, filter: ProductFilter): ProductConnection!
+    product(id: ID!): Product
+  }
+
+  input ProductFilter {
+    categoryId: ID
+    inStock: Boolean
+    price: PriceRange
+  }
+
+  input PriceRange {
+    min: Decimal
+  }
+
+  type ProductConnection {
+    edges: [ProductEdge!]!
+  }
+
+  type ProductEdge {
+    node: Product!
+  }
+
+  type Product {
+    id: ID!
+    name: String!
+    sku: String!
+    description: String!
+    price: Money!
+    stock: Int!
+    category: Category
+  }
+
+  type Money {
+    amount: Decimal!
+    currency: String!
+  }
+
+  type Category {
+    name: String!
+  }
+`;
+
+type Filter = {
+  categoryId?: string | null;
+  inStock?: boolean | null;
+  price?: { min?: string | null } | null;
+};
+
+const config = loadConfig();
+const prisma = createPrisma(config);
+
+const globalId = (typename: string, id: number) => Buffer.from(`${typename}:${id}`).toString("base64");
+function databaseId(typename: string, value: string): number {
+  const [name, id] = Buffer.from(value, "base64").toString("utf8").split(":");
+  return name === typename && /^\d+$/.test(id ?? "") ? Number(id) : 0;
+}
+
+const resolvers = {
+  Query: {
+    products: async (_: unknown, args: { first: number; filter?: Filter | null }) => {
+      const { filter } = args;
+      const minimum = filter?.price?.min;
+      const products = await prisma.product.findMany({
+        where: {
+          status: "ACTIVE",
+          ...(filter?.categoryId != null ? { categoryId: databaseId("Category", filter.categoryId) } : {}),
+          ...(filter?.inStock != null ? { stock: filter.inStock ? { gt: 0 } : 0 } : {}),
+          ...(minimum != null ? { priceMicros: { gte: decimalToMicros(minimum) } } : {}),
+        },
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+        take: args.first,
+      });
+      return { edges: products.map((node) => ({ node })) };
+    },
+    product: (_: unknown, args: { id: string }) =>
+      prisma.product.findUnique({ where: { id: databaseId("Product", args.id), status: "ACTIVE" } }),
+  },
+  Product: {
+    id: (product: Product) => globalId("Product", product.id),
+    price: (product: Product) => ({
+      amount: microsToDecimal(product.priceMicros, product.currency),
+      currency: product.currency,
+    }),
+    category: (product: Product) =>
+      product.categoryId == null ? null : prisma.category.findUnique({ where: { id: product.categoryId } }),
+  },
+};
+
+const server = new ApolloServer({ typeDefs, resolvers });
+await startStandaloneServer(server, { listen: { port: Number(process.env.PORT), host: "127.0.0.1" } });
+process.on("SIGTERM", () => {
+  void server.stop().then(() => prisma.$disconnect());
+});
