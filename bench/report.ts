@@ -12,7 +12,7 @@ export type Run = LoadResult & {
   scenario: number;
   target: TargetName;
   connections: number;
-  /** SQL statements one request runs: counted for ours, one per query by design for the hand-written baseline, null for Apollo (not counted). */
+  /** SQL statements one request runs: counted for ours and Apollo, one a query by design for the hand-written baseline. */
   statementsPerRequest: number | null;
   /** Peak RSS of the server process during this run (VmHWM, reset before it), in MB. */
   peakRssMb: number | null;
@@ -133,6 +133,7 @@ export function buildReport(input: {
   scenarios: Scenario[];
   runs: Run[];
   rssResettable: boolean;
+  startRssMb: Record<string, number | null>;
 }) {
   const { machine, settings, scenarios, runs } = input;
   const failed = runs.filter((run) => failuresOf(run) > 0);
@@ -155,7 +156,7 @@ export function buildReport(input: {
         failed
           .map(
             (run) =>
-              `scenario ${run.scenario} ${run.target} @${run.connections}: ${run.errors} errors, ${run.non2xx} non-2xx, ${run.mismatches} wrong answers`,
+              `scenario ${run.scenario} ${run.target} @${run.connections}: ${run.errors} connection errors (${run.timeouts} of them timeouts, no answer within 10 s), ${run.non2xx} non-2xx, ${run.mismatches} wrong answers`,
           )
           .join("; "),
       "",
@@ -172,7 +173,7 @@ export function buildReport(input: {
   lines.push(
     `| --- | ${settings.connections.map(() => "---:").join(" | ")} | ${settings.connections.map(() => "---:").join(" | ")} |`,
   );
-  for (const scenario of [0, 1, 2]) {
+  for (const scenario of [0, 1, 2, 3]) {
     const hand = settings.connections.map((count) => fixed(ratio(runs, scenario, count, "hand-written"), 2));
     const apollo = settings.connections.map((count) => fixed(ratio(runs, scenario, count, "apollo"), 2));
     lines.push(`| ${scenario} | ${hand.join(" | ")} | ${apollo.join(" | ")} |`);
@@ -186,13 +187,16 @@ export function buildReport(input: {
   for (const run of runs) {
     const failures = failuresOf(run);
     lines.push(
-      `| ${run.scenario} | ${run.target} | ${run.connections} | ${fixed(run.requestsPerSecond)} | ${fixed(run.p50Ms)} | ${fixed(run.p99Ms)} | ${failures > 0 ? `**${failures}**` : "0"} | ${run.statementsPerRequest ?? "–"} | ${fixed(run.peakRssMb)} |`,
+      `| ${run.scenario} | ${run.target} | ${run.connections} | ${fixed(run.requestsPerSecond)} | ${fixed(run.p50Ms)} | ${fixed(run.p99Ms)} | ${failures > 0 ? `**${failures}**${run.timeouts > 0 ? ` (${run.timeouts} timeouts)` : ""}` : "0"} | ${run.statementsPerRequest ?? "–"} | ${fixed(run.peakRssMb)} |`,
     );
   }
   lines.push("");
   lines.push(
     `Failed: connection errors + non-2xx + answers that are not a success (GraphQL errors, a failed mutation). ` +
-      `Peak RSS: ${input.rssResettable ? "VmHWM of the server process, reset before each run" : "VmHWM since the server started (it could not be reset)"}.`,
+      `Peak RSS: ${input.rssResettable ? "VmHWM of the server process, reset before each run" : "VmHWM since the server started (it could not be reset)"}. ` +
+      `RSS once started, before any request: ${Object.entries(input.startRssMb)
+        .map(([name, mb]) => `${name} ${fixed(mb)} MB`)
+        .join(", ")} (each runs under tsx, as \`npm start\` does).`,
     "",
   );
 

@@ -73,14 +73,19 @@ try {
   };
 
   progress("checking that every target answers the same JSON…");
-  await checkAnswers(data);
+  const apolloStatements = await checkAnswers(data);
   progress("counting SQL statements per request…");
   const statements = await countStatements(catalog.databaseFile, scenarios, data);
 
-  // Ours counted; the hand-written baseline runs one statement a query by construction; Apollo's
-  // are not counted.
+  // Ours and Apollo's counted; the hand-written baseline runs one statement a query by design.
   const statementsOf = (name: TargetName, id: number) =>
-    name === "ours" ? (statements.get(id) ?? null) : name === "hand-written" ? (id === 0 ? 0 : 1) : null;
+    name === "ours"
+      ? (statements.get(id) ?? null)
+      : name === "apollo"
+        ? (apolloStatements.get(id) ?? null)
+        : id === 0
+          ? 0
+          : 1;
   const rssResettable = [...targets.values()].every((each) => each.resetPeakRss());
   const runs: Run[] = [];
   for (const id of runOrder) {
@@ -124,12 +129,14 @@ try {
     catalogWrites:
       "categories and the staff account through the services, products through Prisma createMany with the columns the service derives",
   };
-  const report = buildReport({ startedAt, machine, settings, scenarios, runs, rssResettable });
+  const startRssMb = Object.fromEntries([...targets].map(([name, each]) => [name, each.startRssMb]));
+  const report = buildReport({ startedAt, machine, settings, scenarios, runs, rssResettable, startRssMb });
   const files = writeReport(resultsDirectory, startedAt, report.markdown, {
     startedAt: startedAt.toISOString(),
     machine,
     settings,
     scenarios: scenarios.map(({ id, title, targets: names }) => ({ id, title, targets: names })),
+    startRssMb,
     runs,
     targets: report.checks,
   });
@@ -155,7 +162,7 @@ function globalId(typename: string, id: number) {
 async function post(url: string, body: string, headers: Record<string, string>) {
   const response = await fetch(`${url}/graphql`, { method: "POST", headers, body });
   const text = await response.text();
-  return { status: response.status, text };
+  return { status: response.status, text, statements: response.headers.get("x-sql-statements") };
 }
 
 async function logIn(url: string, staff: { email: string; password: string }): Promise<string> {
@@ -175,8 +182,11 @@ async function logIn(url: string, staff: { email: string; password: string }): P
 /**
  * Before anything is measured: every scenario succeeds on ours, and each baseline answers
  * exactly the JSON ours answers (deep-equal, and in the same key order), for several requests.
+ * Answers the SQL statements Apollo reported for each scenario's first sample (one request in
+ * flight, so the count is the request's own).
  */
-async function checkAnswers(data: BenchData) {
+async function checkAnswers(data: BenchData): Promise<Map<number, number>> {
+  const apolloStatements = new Map<number, number>();
   const samples = [0, 1, 2, 41, 12_345];
   for (const scenario of scenarios) {
     let nonEmpty = false;
@@ -197,6 +207,9 @@ async function checkAnswers(data: BenchData) {
           theirs.status === 200 &&
           isDeepStrictEqual(JSON.parse(theirs.text), JSON.parse(ours.text)) &&
           sameKeyOrder(JSON.parse(theirs.text), JSON.parse(ours.text));
+        if (name === "apollo" && !apolloStatements.has(scenario.id) && theirs.statements != null) {
+          apolloStatements.set(scenario.id, Number(theirs.statements));
+        }
         if (!same) {
           throw new Error(
             `scenario ${scenario.id}: ${name} answers differently from ours for ${body}\n  ours:   ${ours.text}\n  ${name}: HTTP ${theirs.status} ${theirs.text}\nFix the baseline (not the server) before measuring.`,
@@ -207,6 +220,7 @@ async function checkAnswers(data: BenchData) {
     if (!nonEmpty)
       throw new Error(`scenario ${scenario.id}: every sample answered an empty page; nothing to compare`);
   }
+  return apolloStatements;
 }
 
 /** Whether two equal JSON values also list their keys in the same order (field order matters in GraphQL). */

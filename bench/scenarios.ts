@@ -102,7 +102,7 @@ export const scenarios: Scenario[] = [
   {
     id: 3,
     title: "nested: 50 products → category → its first 5 products (ids), pages in turn",
-    targets: ["ours"],
+    targets: ["ours", "apollo"],
     staff: false,
     body: (data, i) =>
       JSON.stringify({ query: NESTED_DOCUMENT, variables: { after: pick(data.cursors, i) } }),

@@ -14,6 +14,8 @@ export type Target = {
   resetPeakRss(): boolean;
   /** Peak resident memory (VmHWM) since start or the last reset, in MB; null where unknown. */
   peakRssMb(): number | null;
+  /** Resident memory (VmRSS) once it first answered, before any load, in MB. */
+  startRssMb: number | null;
   stop(): Promise<void>;
 };
 
@@ -118,7 +120,8 @@ async function start(name: TargetName, entry: string, environment: Record<string
         return false;
       }
     },
-    peakRssMb: () => peakRssMb(pid),
+    peakRssMb: () => memoryMb(pid, "VmHWM"),
+    startRssMb: memoryMb(pid, "VmRSS"),
     stop: () => stop(child, exited),
   };
 }
@@ -137,9 +140,11 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-function peakRssMb(pid: number): number | null {
+function memoryMb(pid: number, field: "VmHWM" | "VmRSS"): number | null {
   try {
-    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(
+      readFileSync(`/proc/${pid}/status`, "utf8"),
+    );
     return match?.[1] ? Number(match[1]) / 1024 : null;
   } catch {
     return null;
