@@ -187,7 +187,7 @@ export function buildReport(input: {
   for (const run of runs) {
     const failures = failuresOf(run);
     lines.push(
-      `| ${run.scenario} | ${run.target} | ${run.connections} | ${fixed(run.requestsPerSecond)} | ${fixed(run.p50Ms)} | ${fixed(run.p99Ms)} | ${failures > 0 ? `**${failures}**${run.timeouts > 0 ? ` (${run.timeouts} timeouts)` : ""}` : "0"} | ${run.statementsPerRequest ?? "–"} | ${fixed(run.peakRssMb)} |`,
+      `| ${run.scenario} | ${run.target} | ${run.connections} | ${fixed(run.requestsPerSecond)} | ${fixed(run.p50Ms)} | ${fixed(run.p99Ms)} | ${failures > 0 ? `**${failures}**${run.timeouts > 0 ? ` (${run.timeouts} timed out)` : ""}` : "0"} | ${run.statementsPerRequest ?? "–"} | ${fixed(run.peakRssMb)} |`,
     );
   }
   lines.push("");

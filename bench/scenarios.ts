@@ -45,6 +45,8 @@ export const PRODUCT_DOCUMENT = `query Product($id: ID!) {
   product(id: $id) { id name sku description price { amount currency } stock category { name } }
 }`;
 
+// The nested products' ids only: with their names too, the document costs more than the
+// server's default MAX_COST (20000) allows, and is refused before it runs.
 const NESTED_DOCUMENT = `query Nested($after: String) {
   products(first: 50, after: $after) {
     edges { node { id name category { name products(first: 5) { edges { node { id } } } } } }
