@@ -209,7 +209,10 @@ export function buildReport(input: {
     );
   }
   lines.push("");
-  return { markdown: lines.join("\n"), checks, failedRuns: failed.length };
+  // A timeout is a measurement of overload (shown in the table); any other failure means the
+  // server answered wrongly or not at all, and the run fails.
+  const brokenRuns = runs.filter((run) => failuresOf(run) - run.timeouts > 0).length;
+  return { markdown: lines.join("\n"), checks, brokenRuns };
 }
 
 export function writeReport(
