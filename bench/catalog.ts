@@ -135,7 +135,7 @@ export async function createCatalog(productCount: number): Promise<Catalog> {
   const databaseFile = `${directory}/catalog.db`;
   const databaseUrl = `file:${databaseFile}`;
   // As `npm start` migrates: the project's migration runner, on this file.
-  execFileSync(process.execPath, ["--import", "tsx", "scripts/migrate.ts"], {
+  execFileSync(process.execPath, ["scripts/migrate.ts"], {
     env: { ...process.env, DATABASE_URL: databaseUrl },
     stdio: ["ignore", "ignore", "inherit"],
   });

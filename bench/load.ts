@@ -1,7 +1,7 @@
 // The load generator, run by bench/run.ts as a child process of its own so that autocannon's
 // work never shares an event loop (or a core's time slices) with the harness. One job per
 // process: optional warm-up, then the measured run; prints one JSON line (LoadResult).
-//   node --import tsx bench/load.ts < job.json      (a LoadJob; on stdin, as it holds every
+//   node bench/load.ts < job.json      (a LoadJob; on stdin, as it holds every
 //                                                    product id, too long for an argument)
 
 import { text } from "node:stream/consumers";

@@ -19,7 +19,13 @@ import type { LoadJob, LoadResult } from "./load.ts";
 import { buildReport, describeMachine, type Run, type Settings, writeReport } from "./report.ts";
 import { type BenchData, requestHeaders, type Scenario, scenarios, type TargetName } from "./scenarios.ts";
 import { countStatements } from "./statements.ts";
-import { startApollo, startHandWritten, startOurs, type Target } from "./targets.ts";
+import {
+  startApollo,
+  startHandWritten,
+  startOurs,
+  startOursWithoutPermissions,
+  type Target,
+} from "./targets.ts";
 
 const quick = process.env.BENCH_QUICK === "1";
 const positive = (name: string, fallback: number) => {
@@ -50,9 +56,10 @@ copyFileSync(catalog.databaseFile, handWrittenCopy);
 const targets = new Map<TargetName, Target>();
 let exitCode = 0;
 try {
-  progress("starting ours, the hand-written baseline and Apollo…");
+  progress("starting ours (with and without its permission rules), the hand-written baseline and Apollo…");
   const started = await Promise.allSettled([
     startOurs(catalog.databaseFile),
+    startOursWithoutPermissions(catalog.databaseFile),
     startHandWritten(handWrittenCopy),
     startApollo(catalog.databaseFile),
   ]);
@@ -79,7 +86,7 @@ try {
 
   // Ours and Apollo's counted; the hand-written baseline runs one statement a query by design.
   const statementsOf = (name: TargetName, id: number) =>
-    name === "ours"
+    name === "ours" || name === "ours without permissions"
       ? (statements.get(id) ?? null)
       : name === "apollo"
         ? (apolloStatements.get(id) ?? null)
@@ -239,7 +246,7 @@ function sameKeyOrder(a: unknown, b: unknown): boolean {
 }
 
 async function load(job: LoadJob): Promise<LoadResult> {
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/load.ts"], {
+  const child = spawn(process.execPath, ["bench/load.ts"], {
     stdio: ["pipe", "pipe", "inherit"],
   });
   child.stdin.end(JSON.stringify(job));

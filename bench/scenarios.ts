@@ -2,7 +2,7 @@
 // be right. Imported by the harness (bench/run.ts), which checks answers and counts statements,
 // and by the load worker (bench/load.ts), which sends them, so both send exactly the same bodies.
 
-export type TargetName = "ours" | "hand-written" | "apollo";
+export type TargetName = "ours" | "hand-written" | "apollo" | "ours without permissions";
 
 /** What the generated catalog offers the requests, in the API's own (global) ids. */
 export type BenchData = {
@@ -87,7 +87,7 @@ export const scenarios: Scenario[] = [
   {
     id: 1,
     title: "anonymous page: 20 products of a category, in stock, from a price (different every request)",
-    targets: ["ours", "hand-written", "apollo"],
+    targets: ["ours", "hand-written", "apollo", "ours without permissions"],
     staff: false,
     body: (data, i) => JSON.stringify({ query: PAGE_DOCUMENT, variables: pageVariables(data, i) }),
     ok: noErrors,

@@ -13,7 +13,7 @@ export async function countStatements(
   scenarios: Scenario[],
   data: BenchData,
 ): Promise<Map<number, number>> {
-  const app = createApp(loadConfig(ourEnvironment(databaseFile)));
+  const app = await createApp(loadConfig(ourEnvironment(databaseFile)));
   let statements = 0;
   app.prisma.$on("query", () => {
     statements += 1;

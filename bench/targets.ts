@@ -1,5 +1,5 @@
 // The servers under load, each a child process of its own on a free loopback port: ours as
-// `npm start` runs it (src/server.ts through tsx, production mode), and the two baselines.
+// `npm start` runs it (`node src/server.ts`, production mode), and the two baselines.
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -62,6 +62,15 @@ export async function startHandWritten(copyFile: string): Promise<Target> {
   return start("hand-written", "bench/baselines/hand-written.ts", { DATABASE_FILE: copyFile });
 }
 
+/** Ours serving the schema without its permission rules: what the rules cost under load. */
+export async function startOursWithoutPermissions(databaseFile: string): Promise<Target> {
+  return start(
+    "ours without permissions",
+    "bench/baselines/ours-without-permissions.ts",
+    ourEnvironment(databaseFile),
+  );
+}
+
 export async function startApollo(databaseFile: string): Promise<Target> {
   return start("apollo", "bench/baselines/apollo.ts", {
     NODE_ENV: "production",
@@ -72,9 +81,9 @@ export async function startApollo(databaseFile: string): Promise<Target> {
 
 async function start(name: TargetName, entry: string, environment: Record<string, string>): Promise<Target> {
   const port = await freePort();
-  // `node --import tsx <entry>`: what the tsx command runs, minus its wrapper process, so the
-  // pid is the server's own (its memory is read from /proc/<pid>).
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+  // `node <entry>`: Node runs the TypeScript itself, and the pid is the server's own (its memory
+  // is read from /proc/<pid>).
+  const child = spawn(process.execPath, [entry], {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import compression from "compression";
 import { type ExecutionResult, GraphQLError } from "graphql";
 import { createYoga, type Plugin, useReadinessCheck } from "graphql-yoga";
@@ -21,9 +20,8 @@ import { responseCaching } from "./plugins/response-cache.ts";
 import { responseStatus } from "./plugins/response-status.ts";
 import { restApi } from "./plugins/rest.ts";
 import { liveSubscriptions } from "./plugins/subscriptions.ts";
-import { tracing } from "./plugins/tracing.ts";
 import { createRateLimits } from "./rate-limits.ts";
-import { schema } from "./schema/index.ts";
+import { schema as catalogSchema } from "./schema/index.ts";
 import { createEventBus } from "./services/events.ts";
 import { serveWebSocket } from "./websocket.ts";
 
@@ -100,9 +98,10 @@ const compress = compression({
 
 /**
  * The application factory: everything one running API needs, built from a Config and owned by
- * the returned app. Nothing is shared between two apps but the (stateless) schema.
+ * the returned app. Nothing is shared between two apps but the (stateless) schema. `schema` is the
+ * API with its permission rules; another is served only to measure what those rules cost (bench/).
  */
-export function createApp(config: Config) {
+export async function createApp(config: Config, { schema = catalogSchema } = {}) {
   const prisma = createPrisma(config);
   const logger = createLogger(config.logLevel);
   const rateLimits = createRateLimits(config.rateLimit, config.redis);
@@ -114,7 +113,10 @@ export function createApp(config: Config) {
   const requestId = requestIds();
   const subscriptions = liveSubscriptions(config.limits);
   const responseCache = responseCaching(config, { eventBus, graphqlEndpoint: GRAPHQL_ENDPOINT });
-  const tracer = config.tracing ? tracing(config.tracing, GRAPHQL_ENDPOINT) : null;
+  // OpenTelemetry's packages cost about 20 MB of memory once imported: only where traces are sent.
+  const tracer = config.tracing
+    ? (await import("./plugins/tracing.ts")).tracing(config.tracing, GRAPHQL_ENDPOINT)
+    : null;
   const metricsEndpoint = config.http.metrics
     ? metrics(config.http.metrics, { operationNames: config.limits.trustedDocuments != null })
     : null;
@@ -127,9 +129,12 @@ export function createApp(config: Config) {
     healthCheckEndpoint: "/healthz",
     landingPage: false,
     // GraphiQL needs introspection; it is served where introspection is on. Its scripts and
-    // styles are served from this package, not a CDN, so it works offline and air-gapped.
+    // styles are served from this package, not a CDN, so it works offline and air-gapped. The
+    // package holds the whole page (about 9 MB) and costs about 45 MB of memory once imported:
+    // imported when the page is first asked for, so a production server without it never pays.
     graphiql: config.limits.introspection ? graphiqlOptions : false,
-    renderGraphiQL,
+    renderGraphiQL: async (options) =>
+      (await import("@graphql-yoga/render-graphiql")).renderGraphiQL(options),
     // The schema takes no file upload, so a multipart body is refused (415) rather than parsed
     // into variables, where a file would only be an object the resolvers never expect.
     multipart: false,
@@ -269,7 +274,7 @@ export function createApp(config: Config) {
   return { config, prisma, events, eventBus, subscriptions, yoga, logger, listen };
 }
 
-export type App = ReturnType<typeof createApp>;
+export type App = Awaited<ReturnType<typeof createApp>>;
 
 /**
  * Yoga builds each request's URL from the Host header and the request target, and answers 500

@@ -16,10 +16,12 @@ export type FieldError = { field: string; message: string };
 
 export class ValidationError extends CatalogError {
   readonly code = "BAD_USER_INPUT";
-  constructor(readonly fieldErrors: FieldError[]) {
+  readonly fieldErrors: FieldError[];
+  constructor(fieldErrors: FieldError[]) {
     super(`Invalid input: ${fieldErrors.map((e) => `${e.field}: ${e.message}`).join("; ")}`, {
       extensions: { code: "BAD_USER_INPUT", fieldErrors },
     });
+    this.fieldErrors = fieldErrors;
   }
 
   static forField(field: string, message: string): ValidationError {
@@ -36,35 +38,34 @@ export class NotFoundError extends CatalogError {
   readonly code = "NOT_FOUND";
   /** The global id that was not found. */
   readonly id: string;
-  constructor(
-    readonly typename: string,
-    databaseId: number,
-  ) {
+  readonly typename: string;
+  constructor(typename: string, databaseId: number) {
     const id = publicId(typename, databaseId);
     super(`${typename} ${id} was not found`, { extensions: { code: "NOT_FOUND" } });
     this.id = id;
+    this.typename = typename;
   }
 }
 
 export class ConflictError extends CatalogError {
   readonly code = "CONFLICT";
-  constructor(
-    message: string,
-    readonly field: string,
-  ) {
+  readonly field: string;
+  constructor(message: string, field: string) {
     super(message, { extensions: { code: "CONFLICT", field } });
+    this.field = field;
   }
 }
 
 export class InsufficientStockError extends CatalogError {
   readonly code = "INSUFFICIENT_STOCK";
-  constructor(
-    readonly available: number,
-    readonly requested: number,
-  ) {
+  readonly available: number;
+  readonly requested: number;
+  constructor(available: number, requested: number) {
     super(`Insufficient stock: ${requested} requested, ${available} available`, {
       extensions: { code: "INSUFFICIENT_STOCK", available, requested },
     });
+    this.available = available;
+    this.requested = requested;
   }
 }
 
@@ -92,7 +93,8 @@ export class ForbiddenError extends CatalogError {
 /** Too many requests of a kind from one client; retryAfterSeconds says when to try again. */
 export class RateLimitedError extends CatalogError {
   readonly code = "RATE_LIMITED";
-  constructor(readonly retryAfterSeconds: number) {
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number) {
     super(`Too many requests; try again in ${retryAfterSeconds} s`, {
       extensions: {
         code: "RATE_LIMITED",
@@ -100,6 +102,7 @@ export class RateLimitedError extends CatalogError {
         http: { status: 429, headers: { "Retry-After": String(retryAfterSeconds) } },
       },
     });
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

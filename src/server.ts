@@ -11,7 +11,7 @@ try {
   process.exit(1);
 }
 
-const app = createApp(config);
+const app = await createApp(config);
 if (config.auth.secretKeyFile) {
   app.yoga.logger.warn(
     `SECRET_KEY is not set: signing with the development key kept in ${config.auth.secretKeyFile}, so sessions survive restarts. Production requires SECRET_KEY.`,

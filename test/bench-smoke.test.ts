@@ -17,7 +17,7 @@ afterAll(() => rmSync(resultsDirectory, { recursive: true, force: true }));
 
 describe("npm run bench (quick mode)", () => {
   it("runs every scenario on each of its targets and writes the report", { timeout: 180_000 }, async () => {
-    const { stdout } = await run(process.execPath, ["--import", "tsx", "bench/run.ts"], {
+    const { stdout } = await run(process.execPath, ["bench/run.ts"], {
       env: { ...process.env, BENCH_QUICK: "1", BENCH_RESULTS_DIR: resultsDirectory },
       maxBuffer: 10_000_000,
     });

@@ -11,7 +11,7 @@ import {
 
 // Concurrent adjustStock on the real server (a child process, production mode, WAL): never below zero.
 
-describe("stopping the real server (node --import tsx src/server.ts, production, WAL)", () => {
+describe("stopping the real server (node src/server.ts, production, WAL)", () => {
   it(
     "50 concurrent adjustStock(-1) on stock 20: exactly 20 succeed, 30 are refused, stock ends at 0",
     async () => {

@@ -7,7 +7,7 @@ import { databasePath, templateDatabasePath } from "./paths.ts";
 import { prismaCli } from "./prisma-cli.ts";
 
 const run = promisify(execFile);
-// These tests start tsx or Prisma's WebAssembly engine in a child process, which on a loaded CI
+// These tests start a script or Prisma's WebAssembly engine in a child process, which on a loaded CI
 // machine can take far longer than the default timeout.
 const childProcessTimeout = 120_000;
 
@@ -43,7 +43,7 @@ describe("generated files", () => {
     async () => {
       // The same script that writes the file compares it, so the test and the generator cannot disagree.
       // It exits non-zero when the file is stale, which rejects this promise.
-      await run(process.execPath, ["--import", "tsx", "scripts/print-schema.ts", "--check"]);
+      await run(process.execPath, ["scripts/print-schema.ts", "--check"]);
     },
     childProcessTimeout,
   );

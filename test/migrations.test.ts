@@ -25,7 +25,7 @@ const committed = readMigrations();
 
 /** `npm run db:migrate` as npm runs it, on one file; rejects on a non-zero exit. */
 function migrateScript(databaseFile: string) {
-  return run(process.execPath, ["--import", "tsx", "scripts/migrate.ts"], {
+  return run(process.execPath, ["scripts/migrate.ts"], {
     env: { ...process.env, DATABASE_URL: `file:${databaseFile}`, NODE_ENV: "test" },
     encoding: "utf8",
   });

@@ -20,7 +20,7 @@ import { connect, subscribe, subscribeOn } from "./helpers/subscriptions.ts";
 // The real server's request logs on stdout (a child process, production mode): one JSON line per
 // request, never a secret.
 
-describe("stopping the real server (node --import tsx src/server.ts, production, WAL)", () => {
+describe("stopping the real server (node src/server.ts, production, WAL)", () => {
   describe("request logs (stdout)", () => {
     // Parse errors, validation errors and graphql-armor limits end a request before execution;
     // with the default Accept, Yoga answers them with HTTP 200 and only `errors`.

@@ -14,7 +14,7 @@ import {
 // on copies.
 
 const run = promisify(execFile);
-// Each script run starts tsx and builds the schema in a child process: slow on a loaded machine.
+// Each script run starts Node and builds the schema in a child process: slow on a loaded machine.
 const SCRIPT_TIMEOUT = 120_000;
 
 const schema = readFileSync(new URL("../schema.graphql", import.meta.url), "utf8");
@@ -190,7 +190,7 @@ describe("the schema contract check", () => {
 
 describe("npm run schema:check and schema:release", () => {
   const script = (path: string, args: string[] = []) =>
-    run(process.execPath, ["--import", "tsx", path, ...args], { env: { ...process.env, NODE_ENV: "test" } });
+    run(process.execPath, [path, ...args], { env: { ...process.env, NODE_ENV: "test" } });
 
   it(
     "pass on the repository as committed",

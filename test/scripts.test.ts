@@ -23,7 +23,7 @@ function script(
   environment: Record<string, string> = {},
   input = "",
 ) {
-  const running = run(process.execPath, ["--import", "tsx", path, ...args], {
+  const running = run(process.execPath, [path, ...args], {
     env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: "test", ...environment },
   });
   running.child.stdin?.end(input);
@@ -47,7 +47,7 @@ async function catalog() {
   };
 }
 
-// Slow: each run starts tsx and Prisma in a child process.
+// Slow: each run starts Node and Prisma in a child process.
 const SCRIPT_TIMEOUT = 120_000;
 
 describe("the sample catalog seed", () => {
@@ -198,7 +198,7 @@ describe("npm run user:create", () => {
     async () => {
       const email = "typed.staff@example.test";
       const password = "typed pass phrase 42";
-      const command = `${process.execPath} --import tsx scripts/create-user.ts --email ${email} --role staff`;
+      const command = `${process.execPath} scripts/create-user.ts --email ${email} --role staff`;
       const child = spawn("script", ["-qfec", command, "/dev/null"], {
         env: { ...process.env, DATABASE_URL: server.app.config.databaseUrl, NODE_ENV: "test" },
       });

@@ -264,7 +264,7 @@ async function writeStopAndRestart(signal: "SIGTERM" | "SIGKILL"): Promise<Scena
   };
 }
 
-describe("stopping the real server (node --import tsx src/server.ts, production, WAL)", () => {
+describe("stopping the real server (node src/server.ts, production, WAL)", () => {
   describe("SIGTERM under a steady write load", () => {
     let scenario: Scenario;
     beforeAll(async () => {

@@ -17,7 +17,7 @@ import {
 // Requests in flight when the real server (a child process, production mode) gets SIGTERM: each
 // is answered in full, and its kept-alive connection is closed after it.
 
-describe("stopping the real server (node --import tsx src/server.ts, production, WAL)", () => {
+describe("stopping the real server (node src/server.ts, production, WAL)", () => {
   describe("requests in flight at SIGTERM", () => {
     let email: string;
     let child: Child;

@@ -10,7 +10,7 @@ import { createPrisma } from "../../src/db/client.ts";
 import { createAccount } from "../../src/services/accounts.ts";
 import { databasePath, templateDatabasePath } from "../paths.ts";
 
-// The real entry point, `node --import tsx src/server.ts`, run as a child process in production
+// The real entry point, `node src/server.ts`, run as a child process in production
 // mode on its own copy of the migrated database, for the tests of what happens to writes, requests
 // in flight and logs when the process is stopped (SIGTERM) or killed (SIGKILL).
 
@@ -102,7 +102,7 @@ export function spawnChild(
   databaseFile: string,
   environment: Record<string, string> & { PORT: string },
 ): Child {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
+  const child = spawn(process.execPath, ["src/server.ts"], {
     cwd: PROJECT_ROOT,
     env: {
       PATH: process.env.PATH,

@@ -124,7 +124,7 @@ export function startTestServer(environment: Record<string, string> = {}): TestS
       RATE_LIMIT_AUTH_ATTEMPTS: "1000000",
       ...environment,
     });
-    server.app = createApp(config);
+    server.app = await createApp(config);
     const listening = await server.app.listen(0, "127.0.0.1");
     server.close = () => {
       closing ??= listening.close();
