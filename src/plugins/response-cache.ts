@@ -1,10 +1,5 @@
-import { randomUUID } from "node:crypto";
-import {
-  type Cache,
-  createInMemoryCache,
-  defaultBuildResponseCacheKey,
-  useResponseCache,
-} from "@envelop/response-cache";
+import { hash, randomUUID } from "node:crypto";
+import { type Cache, createInMemoryCache, useResponseCache } from "@envelop/response-cache";
 import type { ExecutionResult } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { Redis } from "ioredis";
@@ -91,7 +86,17 @@ export function responseCaching(
       // Unknown (Redis failing): a key no other request has, so nothing is read, and what is
       // stored is never read either.
       const prefix = generation ?? `none-${randomUUID()}`;
-      return `${prefix}:${await defaultBuildResponseCacheKey(parameters)}`;
+      // What the plugin's default key hashes, hashed by node:crypto at once: the default goes
+      // through WebCrypto's asynchronous digest, about 4.5 % of a cheap request's CPU time. Plain
+      // JSON.stringify for the variables: the same variables in another key order only miss.
+      const { documentString, operationName, variableValues, sessionId } = parameters;
+      const operation = [
+        documentString,
+        operationName ?? "",
+        JSON.stringify(variableValues ?? {}),
+        sessionId ?? "",
+      ];
+      return `${prefix}:${hash("sha256", operation.join("|"))}`;
     },
     // Only operations sent to the GraphQL endpoint (HTTP or WebSocket), not REST: its routes put
     // the path's id into the variables after the key is made. A refused token fails the request
