@@ -34,6 +34,9 @@ export function ourEnvironment(databaseFile: string): Record<string, string> {
     RATE_LIMIT_MUTATIONS: "1000000000",
     RATE_LIMIT_AUTH_ATTEMPTS: "1000000",
     ACCESS_TOKEN_TTL_SECONDS: "86400",
+    // Metrics on a listener of their own, as README "Running in production" recommends, so they
+    // are collected as in production (a free port: nothing scrapes them here).
+    METRICS_PORT: "0",
     // Blank means "default": no Redis, no trusted documents, whatever a .env file says.
     REDIS_URL: "",
     TRUSTED_DOCUMENTS: "",

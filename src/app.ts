@@ -117,9 +117,14 @@ export async function createApp(config: Config, { schema = catalogSchema } = {})
   const tracer = config.tracing
     ? (await import("./plugins/tracing.ts")).tracing(config.tracing, GRAPHQL_ENDPOINT)
     : null;
-  const metricsEndpoint = config.http.metrics
-    ? metrics(config.http.metrics, { operationNames: config.limits.trustedDocuments != null })
-    : null;
+  // Collected only where they can be read: in production with neither METRICS_PORT nor
+  // METRICS_TOKEN nobody can scrape them, and collecting costs about a sixth of a cheap request's
+  // CPU time (README, Performance).
+  const metricSettings = config.http.metrics;
+  const metricsEndpoint =
+    metricSettings && (metricSettings.port != null || metricSettings.onPublicListener)
+      ? metrics(metricSettings, { operationNames: config.limits.trustedDocuments != null })
+      : null;
   // Turns false as soon as shutdown begins, so load balancers stop sending new work.
   let accepting = true;
 
@@ -141,6 +146,10 @@ export async function createApp(config: Config, { schema = catalogSchema } = {})
     logging: yogaLogger(logger),
     // Unexpected errors become "Unexpected error." in production; development shows the cause.
     maskedErrors: { isDev: !isProduction, maskError },
+    // Off: the HTTP server refuses a body over MAX_BODY_BYTES before Yoga sees it (bodyTooLarge),
+    // and Yoga's own check re-streams every body through a TransformStream and a new Request,
+    // about a quarter of a cheap request's CPU time (README, Performance).
+    maxRequestBodySize: false,
     cors: corsOptions(config.http.corsOrigins),
     context: async (initial) => ({
       config,

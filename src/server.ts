@@ -37,7 +37,7 @@ if (server.metricsUrl) {
   app.yoga.logger.info(`Prometheus metrics at ${server.metricsUrl}`);
 } else if (config.http.metrics && !config.http.metrics.onPublicListener) {
   app.yoga.logger.warn(
-    "Metrics are not served: in production /metrics is off the public port. Set METRICS_PORT (a listener of its own) or METRICS_TOKEN (a bearer token), or METRICS=false.",
+    "Metrics are not collected: in production /metrics is off the public port. Set METRICS_PORT (a listener of its own) or METRICS_TOKEN (a bearer token), or METRICS=false.",
   );
 }
 
