@@ -110,6 +110,7 @@ try {
           durationSeconds,
           firstRequest: index * REQUESTS_APART,
           data,
+          serverPid: server.pid,
         });
         runs.push({
           ...result,
