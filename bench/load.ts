@@ -1,8 +1,8 @@
 // The load generator, run by bench/run.ts as a child process of its own so that autocannon's
 // work never shares an event loop (or a core's time slices) with the harness. One job per
 // process: optional warm-up, then the measured run; prints one JSON line (LoadResult).
-//   node bench/load.ts < job.json      (a LoadJob; on stdin, as it holds every
-//                                                    product id, too long for an argument)
+//   node bench/load.ts < job.json   (a LoadJob; on stdin, as it holds every product id, too
+//                                    long for an argument)
 
 import { readFileSync } from "node:fs";
 import { text } from "node:stream/consumers";

@@ -90,13 +90,8 @@ export function responseCaching(
       // through WebCrypto's asynchronous digest, about 4.5 % of a cheap request's CPU time. Plain
       // JSON.stringify for the variables: the same variables in another key order only miss.
       const { documentString, operationName, variableValues, sessionId } = parameters;
-      const operation = [
-        documentString,
-        operationName ?? "",
-        JSON.stringify(variableValues ?? {}),
-        sessionId ?? "",
-      ];
-      return `${prefix}:${hash("sha256", operation.join("|"))}`;
+      const operation = JSON.stringify([documentString, operationName, variableValues, sessionId]);
+      return `${prefix}:${hash("sha256", operation)}`;
     },
     // Only operations sent to the GraphQL endpoint (HTTP or WebSocket), not REST: its routes put
     // the path's id into the variables after the key is made. A refused token fails the request
