@@ -142,7 +142,7 @@ export async function createCatalog(productCount: number): Promise<Catalog> {
   const config = loadConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", DATABASE_URL: databaseUrl });
   const prisma = createPrisma(config);
   const eventBus = createEventBus(config.redis, () => {});
-  const writer = { prisma, events: eventBus.events, user: null };
+  const writer = { config, prisma, events: eventBus.events, user: null };
   const next = random(20261126);
   const choose = <T>(list: T[]): T => list[Math.floor(next() * list.length)] as T;
 

@@ -40,7 +40,7 @@ const config = loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: "silent" });
 const prisma = createPrisma(config);
 const { events } = createEventBus(config.redis, (error) => console.warn("A change event was lost:", error));
 // Written through the services, as the API writes, so the rows are what the API would store.
-const writer = { prisma, events, user: null };
+const writer = { config, prisma, events, user: null };
 const category = await createCategory(writer, { name: "Bench", slug: "bench" });
 for (let index = 0; index < 100; index += 1) {
   await createProduct(writer, {

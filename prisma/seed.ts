@@ -82,7 +82,7 @@ const prisma = createPrisma(config);
 // The seed writes through the services like the API, so a server listening on the same Redis
 // hears of every row it adds.
 const eventBus = createEventBus(config.redis, (error) => console.warn("A change event was lost:", error));
-const context = { prisma, events: eventBus.events, user: null };
+const context = { config, prisma, events: eventBus.events, user: null };
 
 try {
   const ifEmpty = process.argv.includes("--if-empty");

@@ -6,10 +6,12 @@ import { ConfigError, loadConfig } from "../src/config.ts";
 import { MigrationError, migrateDatabase } from "../src/db/migrations.ts";
 
 try {
-  const { databaseFile, applied, total } = migrateDatabase(loadConfig().databaseUrl);
-  const shown = relative(process.cwd(), databaseFile).startsWith("..")
-    ? databaseFile
-    : relative(process.cwd(), databaseFile);
+  const { database, applied, total } = await migrateDatabase(loadConfig().databaseUrl);
+  // A SQLite file inside the project by its relative path; a PostgreSQL URL as it is (no password).
+  const shown =
+    database.includes("://") || relative(process.cwd(), database).startsWith("..")
+      ? database
+      : relative(process.cwd(), database);
   if (applied.length === 0) console.log(`Database ${shown}: up to date (${total} migrations).`);
   else if (applied.length === total) console.log(`Database ${shown}: applied all ${total} migrations.`);
   else

@@ -7,6 +7,7 @@ import { createYoga, type Plugin, useReadinessCheck } from "graphql-yoga";
 import type { Config } from "./config.ts";
 import { authenticate, type Context, clientAddress, type ServerContext } from "./context.ts";
 import { createPrisma, prepareDatabase } from "./db/client.ts";
+import { databaseDependency, readiness, redisDependency, untilAnswering } from "./dependencies.ts";
 import { maskError } from "./errors.ts";
 import { refuseBadCredentials } from "./plugins/credentials.ts";
 import { crossSiteRequestPrevention } from "./plugins/cross-site-requests.ts";
@@ -125,6 +126,10 @@ export async function createApp(config: Config, { schema = catalogSchema } = {})
     metricSettings && (metricSettings.port != null || metricSettings.onPublicListener)
       ? metrics(metricSettings, { operationNames: config.limits.trustedDocuments != null })
       : null;
+  const dependencies = [
+    databaseDependency(prisma, config.databaseUrl),
+    ...(config.redis.url ? [redisDependency(config.redis.url)] : []),
+  ];
   // Turns false as soon as shutdown begins, so load balancers stop sending new work.
   let accepting = true;
 
@@ -168,14 +173,14 @@ export async function createApp(config: Config, { schema = catalogSchema } = {})
       requestLogging(logger),
       useReadinessCheck({
         endpoint: "/readyz",
-        check: async () => {
-          if (!accepting) return false;
-          try {
-            await prisma.$queryRaw`SELECT 1`;
-            return true;
-          } catch {
-            return false;
-          }
+        // 200 or 503, with each dependency by name: {"status":"ready","database":"ok","redis":"ok"}.
+        check: async ({ fetchAPI }) => {
+          const { ready, status } = await readiness(dependencies);
+          const state = !accepting ? "stopping" : ready ? "ready" : "not ready";
+          return fetchAPI.Response.json(
+            { status: state, ...status },
+            { status: state === "ready" ? 200 : 503 },
+          );
         },
       }),
       // A POST a browser could send cross-site without a CORS preflight (a form post) must carry
@@ -205,7 +210,8 @@ export async function createApp(config: Config, { schema = catalogSchema } = {})
 
   /** Serves the app over HTTP; port 0 picks a free port (tests). */
   async function listen(port = config.port, host = config.host) {
-    await prepareDatabase(prisma);
+    await untilAnswering(dependencies, logger, config.startupTimeoutMs);
+    await prepareDatabase(prisma, config);
     // Counted before Redis answers, requests would only reach this process's fallback counters.
     await rateLimits.ready();
     // Likewise, events published before Redis answers would reach no other process.
@@ -267,6 +273,7 @@ export async function createApp(config: Config, { schema = catalogSchema } = {})
         await closed;
         clearTimeout(deadline);
         await prisma.$disconnect();
+        await Promise.all(dependencies.map((dependency) => dependency.close()));
         await rateLimits.close();
         await responseCache.close();
         await eventBus.close();

@@ -14,8 +14,9 @@ const environmentSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z
     .string()
-    .regex(/^file:.+/, "must be file:<path> (SQLite)")
+    .regex(/^(file:.+|postgres(ql)?:\/\/.+)/, "must be file:<path> (SQLite) or postgresql://… (PostgreSQL)")
     .default("file:./data/catalog.db"),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   HOST: z.string().min(1).default("0.0.0.0"),
   PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
@@ -36,6 +37,8 @@ const environmentSchema = z.object({
     .default(30 * 86_400),
 
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(600).default(10),
+  STARTUP_TIMEOUT_SECONDS: z.coerce.number().min(0).max(3_600).default(30),
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(1),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(100_000),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   EXECUTION_TIMEOUT_MS: z.coerce.number().int().min(10).default(10_000),
@@ -79,6 +82,12 @@ export const configVariables = Object.keys(environmentSchema.shape);
 export type Config = {
   environment: "development" | "production" | "test";
   databaseUrl: string;
+  /** PostgreSQL: most connections each process opens (SQLite has one). */
+  databasePoolSize: number;
+  /** How long startup waits for the database (then fails) and Redis (then goes on without). */
+  startupTimeoutMs: number;
+  /** Server processes sharing the port (src/workers.ts); 1: this process serves. */
+  workers: number;
   host: string;
   port: number;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
@@ -191,9 +200,16 @@ export function loadConfig(environment: Environment = readEnvironment()): Config
   }
   const secretKeyFile =
     env.NODE_ENV === "development" && !env.SECRET_KEY ? developmentKeyFile(env.DATABASE_URL) : null;
+  if (env.WEB_CONCURRENCY > 1 && !env.SECRET_KEY && !secretKeyFile) {
+    // Each worker would sign with a random key of its own, and refuse the others' tokens.
+    throw new ConfigError("Invalid configuration:\n  SECRET_KEY: is required with WEB_CONCURRENCY above 1");
+  }
   return {
     environment: env.NODE_ENV,
     databaseUrl: env.DATABASE_URL,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    startupTimeoutMs: env.STARTUP_TIMEOUT_SECONDS * 1000,
+    workers: env.WEB_CONCURRENCY,
     host: env.HOST,
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
@@ -261,9 +277,10 @@ export function sqliteFilename(databaseUrl: string): string {
   return resolve(databaseUrl.slice("file:".length).replace(/\?.*$/, ""));
 }
 
-/** Beside the database (./data by default); .gitignore names it. */
+/** Beside a SQLite database (./data by default), or in ./data for PostgreSQL; .gitignore names it. */
 function developmentKeyFile(databaseUrl: string): string {
-  return join(dirname(sqliteFilename(databaseUrl)), "development-secret-key");
+  const folder = databaseUrl.startsWith("file:") ? dirname(sqliteFilename(databaseUrl)) : resolve("data");
+  return join(folder, "development-secret-key");
 }
 
 /**

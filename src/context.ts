@@ -35,10 +35,11 @@ export type Context = {
 };
 
 /**
- * What a service needs: the database, where to publish its change events, and who acts (null
- * for scripts such as the seed). A request's Context is one, so resolvers pass theirs as it is.
+ * What a service needs: the configuration (which database), the database, where to publish its
+ * change events, and who acts (null for scripts such as the seed). A request's Context is one, so
+ * resolvers pass theirs as it is.
  */
-export type ServiceContext = Pick<Context, "prisma" | "events" | "user">;
+export type ServiceContext = Pick<Context, "config" | "prisma" | "events" | "user">;
 
 /**
  * What Node's HTTP server hands Yoga with each request; over WebSocket, also the connection the

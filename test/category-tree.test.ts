@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createInTree, type TreePosition } from "../src/db/category-tree.ts";
+import { testDatabaseProvider } from "./databases.ts";
 import { createCategory, createProduct } from "./helpers/fixtures.ts";
 import { ERROR_FIELDS } from "./helpers/operations.ts";
 import { startTestServer } from "./helpers/server.ts";
@@ -104,16 +105,50 @@ describe("concurrent moves", () => {
     const product = await createProduct(admin, { name: "End of the chain", categoryId: chain[19] as string });
     expect(await inSubtree(chain[0] as string)).toEqual([product]);
 
-    const rows = await server.app.prisma.category.findMany({
-      select: { id: true, parentId: true, path: true },
-    });
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    for (const row of rows) {
-      const parentPath = row.parentId == null ? "/" : byId.get(row.parentId)?.path;
-      expect(row.path, `category ${row.id}`).toBe(`${parentPath}${row.id}/`);
+    await expectConsistentTree();
+  });
+
+  it("refuse one of two crossing moves (A under B, B under A), leaving no cycle, every time", async () => {
+    for (let round = 0; round < 10; round++) {
+      const a = await createCategory(admin, `Crossing A${round}`);
+      const b = await createCategory(admin, `Crossing B${round}`);
+      const moves = await Promise.all([moveCategory(a, b), moveCategory(b, a)]);
+      // One is applied; the other then finds its new parent below itself.
+      expect(moves.map((move) => move.__typename).sort()).toEqual([
+        "UpdateCategoryPayload",
+        "ValidationError",
+      ]);
     }
+    await expectConsistentTree();
+  });
+
+  it("keep a category created under a moving parent below it, at its new place", async () => {
+    const top = await createCategory(admin, "Moving top");
+    const parent = await createCategory(admin, "Moving parent");
+    const [, child] = await Promise.all([
+      moveCategory(parent, top),
+      createCategory(admin, "Created while moving", { parentId: parent }),
+    ]);
+    const product = await createProduct(admin, {
+      name: "Under the moved parent",
+      categoryId: child as string,
+    });
+    expect(await inSubtree(top)).toEqual([product]);
+    await expectConsistentTree();
   });
 });
+
+/** Every stored path is its parent's path plus its own id (no cycle, no stale path). */
+async function expectConsistentTree() {
+  const rows = await server.app.prisma.category.findMany({
+    select: { id: true, parentId: true, path: true },
+  });
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  for (const row of rows) {
+    const parentPath = row.parentId == null ? "/" : byId.get(row.parentId)?.path;
+    expect(row.path, `category ${row.id}`).toBe(`${parentPath}${row.id}/`);
+  }
+}
 
 describe("a subtree larger than SQLite's 999 bound values", () => {
   it("answers for a category with 1,500 categories below it, wide and deep", async () => {
@@ -137,44 +172,48 @@ describe("a subtree larger than SQLite's 999 bound values", () => {
   });
 });
 
-describe("the category_path migration", () => {
-  it("fills in the path of every category of an existing tree", () => {
-    const directories = readdirSync("prisma/migrations", { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => entry.name)
-      .sort();
-    const migration = (name: string) => readFileSync(`prisma/migrations/${name}/migration.sql`, "utf8");
-    const pathMigration = directories.findIndex((name) => name.endsWith("_category_path"));
-    expect(pathMigration).toBeGreaterThan(0);
+// A migration of SQLite's history (PostgreSQL's started with paths in place).
+describe.runIf(testDatabaseProvider() === "sqlite")(
+  "the category_path migration (SQLite only: PostgreSQL history starts with paths)",
+  () => {
+    it("fills in the path of every category of an existing tree", () => {
+      const directories = readdirSync("prisma/migrations", { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => entry.name)
+        .sort();
+      const migration = (name: string) => readFileSync(`prisma/migrations/${name}/migration.sql`, "utf8");
+      const pathMigration = directories.findIndex((name) => name.endsWith("_category_path"));
+      expect(pathMigration).toBeGreaterThan(0);
 
-    const database = new Database(databasePath("category-path-migration.db"));
-    try {
-      for (const name of directories.slice(0, pathMigration)) database.exec(migration(name));
-      // 1 > 2 > 4, 1 > 3, and 5 on its own, inserted children first to not depend on id order.
-      const insert = database.prepare(
-        `INSERT INTO "Category" ("id", "name", "slug", "parentId", "updatedAt") VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP)`,
-      );
-      database.pragma("foreign_keys = OFF");
-      for (const [id, parentId] of [
-        [4, 2],
-        [3, 1],
-        [2, 1],
-        [1, null],
-        [5, null],
-      ] as const) {
-        insert.run(id, `C${id}`, `c${id}`, parentId);
+      const database = new Database(databasePath("category-path-migration.db"));
+      try {
+        for (const name of directories.slice(0, pathMigration)) database.exec(migration(name));
+        // 1 > 2 > 4, 1 > 3, and 5 on its own, inserted children first to not depend on id order.
+        const insert = database.prepare(
+          `INSERT INTO "Category" ("id", "name", "slug", "parentId", "updatedAt") VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP)`,
+        );
+        database.pragma("foreign_keys = OFF");
+        for (const [id, parentId] of [
+          [4, 2],
+          [3, 1],
+          [2, 1],
+          [1, null],
+          [5, null],
+        ] as const) {
+          insert.run(id, `C${id}`, `c${id}`, parentId);
+        }
+        database.exec(migration(directories[pathMigration] as string));
+        const paths = database.prepare(`SELECT "id", "path" FROM "Category" ORDER BY "id"`).all();
+        expect(paths).toEqual([
+          { id: 1, path: "/1/" },
+          { id: 2, path: "/1/2/" },
+          { id: 3, path: "/1/3/" },
+          { id: 4, path: "/1/2/4/" },
+          { id: 5, path: "/5/" },
+        ]);
+      } finally {
+        database.close();
       }
-      database.exec(migration(directories[pathMigration] as string));
-      const paths = database.prepare(`SELECT "id", "path" FROM "Category" ORDER BY "id"`).all();
-      expect(paths).toEqual([
-        { id: 1, path: "/1/" },
-        { id: 2, path: "/1/2/" },
-        { id: 3, path: "/1/3/" },
-        { id: 4, path: "/1/2/4/" },
-        { id: 5, path: "/5/" },
-      ]);
-    } finally {
-      database.close();
-    }
-  });
-});
+    });
+  },
+);

@@ -29,6 +29,9 @@ describe("configuration from the environment", () => {
     ["NODE_ENV", "staging"],
     ["LOG_LEVEL", "loud"],
     ["DATABASE_URL", "mysql://localhost/catalog"],
+    ["DATABASE_POOL_SIZE", "0"],
+    ["WEB_CONCURRENCY", "0"],
+    ["STARTUP_TIMEOUT_SECONDS", "-1"],
     ["MAX_PAGE_SIZE", "0"],
     ["OTEL_EXPORTER_OTLP_ENDPOINT", "localhost:4318"],
     ["OTEL_EXPORTER_OTLP_ENDPOINT", "grpc://collector:4317"],
@@ -37,6 +40,29 @@ describe("configuration from the environment", () => {
   ])("refuses %s=%s with a message naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration:\\n  ${name}:`));
+  });
+
+  it("requires SECRET_KEY with several workers wherever each would generate its own", () => {
+    expect(() => loadConfig({ NODE_ENV: "test", WEB_CONCURRENCY: "2" })).toThrow(
+      /SECRET_KEY: is required with WEB_CONCURRENCY above 1/,
+    );
+    expect(loadConfig({ NODE_ENV: "test", WEB_CONCURRENCY: "2", SECRET_KEY: "x".repeat(32) }).workers).toBe(
+      2,
+    );
+  });
+
+  it("reads a PostgreSQL DATABASE_URL and its pool size", () => {
+    const config = loadConfig({
+      DATABASE_URL: "postgresql://catalog@db:5432/catalog",
+      DATABASE_POOL_SIZE: "25",
+    });
+    expect(config).toMatchObject({
+      databaseUrl: "postgresql://catalog@db:5432/catalog",
+      databasePoolSize: 25,
+    });
+    expect(() => loadConfig({ DATABASE_URL: "mysql://db/catalog" })).toThrow(
+      /DATABASE_URL: must be file:<path> \(SQLite\) or postgresql:\/\/… \(PostgreSQL\)/,
+    );
   });
 
   it("requires SECRET_KEY in production, naming it", () => {

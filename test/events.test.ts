@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
+import { sqliteFilename } from "../src/config.ts";
 import type { CatalogEventMap } from "../src/services/events.ts";
 import { createCategory, createProduct as createFixtureProduct } from "./helpers/fixtures.ts";
 import { ERROR_FIELDS } from "./helpers/operations.ts";
@@ -28,14 +30,40 @@ function databaseId(globalId: string): number {
 }
 
 /**
- * Every event of a topic the app publishes, each with its entity's row as a separate read-only
- * connection to the database file sees it the moment the event arrives: only committed data.
+ * Reads a row through a connection of its own, as another process would see it. On SQLite the
+ * read is synchronous, so it happens the moment an event arrives, before the service's code that
+ * published it goes on: only committed data can be there. PostgreSQL's driver cannot read
+ * synchronously; its read is sent at once, on another connection.
  */
-function listen<T extends Topic>(server: TestServer, topic: T) {
-  const file = server.app.config.databaseUrl.slice("file:".length);
-  const database = new Database(file, { readonly: true, fileMustExist: true });
-  const table = topic === "productChanged" ? "Product" : "Category";
-  const read = database.prepare(`SELECT * FROM "${table}" WHERE id = ?`);
+async function separateReader(databaseUrl: string, table: "Product" | "Category") {
+  const sql = `SELECT * FROM "${table}" WHERE id = `;
+  if (databaseUrl.startsWith("file:")) {
+    const database = new Database(sqliteFilename(databaseUrl), { readonly: true, fileMustExist: true });
+    const statement = database.prepare(`${sql}?`);
+    return { read: (id: number) => statement.get(id), close: async () => database.close() };
+  }
+  // BIGINT columns as numbers, as better-sqlite3 gives them (the amounts here are small).
+  const types = {
+    getTypeParser: ((oid: number) =>
+      oid === 20 ? Number : pg.types.getTypeParser(oid)) as pg.CustomTypesConfig["getTypeParser"],
+  };
+  const client = new pg.Client({ connectionString: databaseUrl, types });
+  await client.connect();
+  return {
+    read: (id: number) => client.query(`${sql}$1`, [id]).then((result) => result.rows[0]),
+    close: () => client.end(),
+  };
+}
+
+/**
+ * Every event of a topic the app publishes, each with its entity's row as a separate read-only
+ * connection to the database sees it the moment the event arrives: only committed data.
+ */
+async function listen<T extends Topic>(server: TestServer, topic: T) {
+  const reader = await separateReader(
+    server.app.config.databaseUrl,
+    topic === "productChanged" ? "Product" : "Category",
+  );
   const received: Received<T>[] = [];
   // (TypeScript cannot pick subscribe's overload for a generic topic.)
   const subscribe = server.app.events.subscribe.bind(server.app.events) as (
@@ -48,7 +76,8 @@ function listen<T extends Topic>(server: TestServer, topic: T) {
       if (next.done) return;
       const event = next.value as CatalogEventMap[T][0];
       const id = "productId" in event ? event.productId : event.categoryId;
-      received.push({ event, row: read.get(id) });
+      const row = reader.read(id);
+      received.push({ event, row: await row });
     }
   })();
   return {
@@ -56,15 +85,15 @@ function listen<T extends Topic>(server: TestServer, topic: T) {
     async stop() {
       await iterator.return?.();
       await loop;
-      database.close();
+      await reader.close();
     },
   };
 }
 
 /** Listens to both topics around `action`; answers what each received once it has settled. */
 async function eventsDuring(server: TestServer, action: () => Promise<unknown>) {
-  const products = listen(server, "productChanged");
-  const categories = listen(server, "categoryChanged");
+  const products = await listen(server, "productChanged");
+  const categories = await listen(server, "categoryChanged");
   try {
     await action();
     // In process, an event reaches its listeners before the mutation's answer is sent; the
@@ -382,7 +411,7 @@ describe("two apps without Redis", () => {
   const second = startTestServer();
 
   it("keep their events apart", async () => {
-    const elsewhere = listen(second, "productChanged");
+    const elsewhere = await listen(second, "productChanged");
     try {
       const here = await eventsDuring(first, () => createProduct(first.as("STAFF")));
       expect(here.products).toHaveLength(1);
@@ -408,7 +437,7 @@ if (!redisReachable) {
   const inspector = redisInspector(prefix);
 
   it("deliver an event from a mutation on one app to a listener on the other, on prefixed channels", async () => {
-    const elsewhere = listen(subscriber, "productChanged");
+    const elsewhere = await listen(subscriber, "productChanged");
     try {
       await untilEventChannelSubscribed(inspector, prefix, "productChanged");
       const id = await createProduct(publisher.as("STAFF"), { sku: "EVENT-REDIS" });

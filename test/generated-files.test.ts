@@ -48,6 +48,18 @@ describe("generated files", () => {
     childProcessTimeout,
   );
 
+  it(
+    "prisma/postgresql/schema.prisma is derived from prisma/schema.prisma (else run `npm run db:postgresql-schema`)",
+    async () => {
+      // Only the datasource and the client's output differ; the script says where else it differs.
+      await run(process.execPath, ["scripts/postgresql-schema.ts", "--check"]);
+      expect(readFileSync("prisma/postgresql/migrations/migration_lock.toml", "utf8")).toContain(
+        'provider = "postgresql"',
+      );
+    },
+    childProcessTimeout,
+  );
+
   it("schema.graphql lists types in sorted order", () => {
     const committed = readFileSync(new URL("../schema.graphql", import.meta.url), "utf8");
     const typeNames = [...committed.matchAll(/^(?:type|input|enum|union|interface|scalar) (\w+)/gm)].map(

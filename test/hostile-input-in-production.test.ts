@@ -52,6 +52,25 @@ describe("cases the sweep once found failing (production server)", () => {
     expect(codes(body)).not.toContain("INTERNAL_SERVER_ERROR");
   });
 
+  // Was a bug on PostgreSQL: its text cannot hold U+0000, so a NUL in a variable (or in a string
+  // of the document) failed the query: internal error. Refused as the client's mistake on both
+  // databases, with a clear message.
+  it("refuses a NUL character in a variable or the document with 400 BAD_REQUEST, naming it", async () => {
+    for (const request of [
+      { query: "query ($sku: String!) { productBySku(sku: $sku) { name } }", variables: { sku: "A\u0000" } },
+      { query: '{ productBySku(sku: "A\u0000") { name } }' },
+      { query: '{ productBySku(sku: "A\\u0000") { name } }' },
+      { query: '{ productBySku(sku: "A\\u{0}") { name } }' },
+    ]) {
+      const { status, body } = await post(request);
+      expect(status).toBe(400);
+      expect(body.errors?.[0]).toMatchObject({
+        message: "The request contains a NUL character (U+0000), which no text here may hold",
+        extensions: { code: "BAD_REQUEST" },
+      });
+    }
+  });
+
   // Was a bug: Category's node loader uses findUniqueOrThrow, so node(id:) for a category that does
   // not exist (or no longer does) is an internal error instead of null; nodes(ids:) loses all.
   it("answers node(id:) for a category that does not exist with null", async () => {

@@ -10,9 +10,10 @@ describe("HTTP endpoints", () => {
     expect(response.status).toBe(200);
   });
 
-  it("answers /readyz when the database answers", async () => {
+  it("answers /readyz when the database answers, naming it", async () => {
     const response = await server.fetch("/readyz");
     expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ready", database: "ok" });
   });
 
   it("echoes a well-formed X-Request-Id and replaces a malformed one", async () => {

@@ -5,7 +5,9 @@ import { relative } from "node:path";
 import { promisify } from "node:util";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { type Migration, MigrationError, migrateDatabase, readMigrations } from "../src/db/migrations.ts";
+import { sqliteFilename } from "../src/config.ts";
+import { type Migration, MigrationError, migrateSqlite, readMigrations } from "../src/db/migrations.ts";
+import { productSearchText } from "../src/domain/search-text.ts";
 import {
   CHILD_TEST_TIMEOUT,
   freshDatabase,
@@ -24,9 +26,9 @@ const run = promisify(execFile);
 const committed = readMigrations();
 
 /** `npm run db:migrate` as npm runs it, on one file; rejects on a non-zero exit. */
-function migrateScript(databaseFile: string) {
+function migrateScript(databaseUrl: string) {
   return run(process.execPath, ["scripts/migrate.ts"], {
-    env: { ...process.env, DATABASE_URL: `file:${databaseFile}`, NODE_ENV: "test" },
+    env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: "test" },
     encoding: "utf8",
   });
 }
@@ -80,7 +82,7 @@ describe("npm run db:migrate", () => {
     async () => {
       const file = databasePath(`new-${randomUUID()}.db`);
       const shown = relative(process.cwd(), file);
-      const first = await migrateScript(file);
+      const first = await migrateScript(`file:${file}`);
       // Only this line: none of the Prisma CLI's (a warning to remove the datasource url, a
       // placeholder file name, "skipping environment variable loading").
       expect(first.stdout).toBe(`Database ${shown}: applied all ${committed.length} migrations.\n`);
@@ -88,7 +90,7 @@ describe("npm run db:migrate", () => {
       expect(tableNames(file)).toEqual(["Category", "Product", "RefreshToken", "User", "_prisma_migrations"]);
       expect(recordedMigrations(file)).toEqual(committed.map((each) => each.name));
 
-      const second = await migrateScript(file);
+      const second = await migrateScript(`file:${file}`);
       expect(second.stdout).toBe(`Database ${shown}: up to date (${committed.length} migrations).\n`);
     },
     CHILD_TEST_TIMEOUT,
@@ -98,12 +100,12 @@ describe("npm run db:migrate", () => {
     "keeps Prisma's bookkeeping: `prisma migrate status` agrees, and a file Prisma migrated needs nothing",
     async () => {
       const ours = databasePath(`ours-${randomUUID()}.db`);
-      migrateDatabase(`file:${ours}`);
+      migrateSqlite(`file:${ours}`);
       expect(await prismaCli(["migrate", "status"], ours)).toContain("Database schema is up to date!");
 
       const prismas = databasePath(`prismas-${randomUUID()}.db`);
       await prismaCli(["migrate", "deploy"], prismas);
-      expect(migrateDatabase(`file:${prismas}`).applied).toEqual([]);
+      expect(migrateSqlite(`file:${prismas}`).applied).toEqual([]);
     },
     CHILD_TEST_TIMEOUT,
   );
@@ -112,7 +114,7 @@ describe("npm run db:migrate", () => {
     "run twice at once on a new file, applies each migration once, and both succeed",
     async () => {
       const file = databasePath(`race-${randomUUID()}.db`);
-      const outputs = await Promise.all([migrateScript(file), migrateScript(file)]);
+      const outputs = await Promise.all([migrateScript(`file:${file}`), migrateScript(`file:${file}`)]);
       expect(outputs.map((output) => output.stdout).join("")).toMatch(/Database .*: (applied|up to date)/);
       expect(recordedMigrations(file)).toEqual(committed.map((each) => each.name));
     },
@@ -125,7 +127,7 @@ describe("npm run db:migrate", () => {
       "29990101000000_broken",
       `CREATE TABLE "Half" ("id" INTEGER); INSERT INTO "Nowhere" VALUES (1);`,
     );
-    const attempt = () => migrateDatabase(`file:${file}`, [...committed, broken]);
+    const attempt = () => migrateSqlite(`file:${file}`, [...committed, broken]);
     expect(attempt).toThrow(MigrationError);
     expect(attempt).toThrow(
       /^Migration 29990101000000_broken failed and was rolled back.*no such table: Nowhere/,
@@ -140,7 +142,7 @@ describe("npm run db:migrate", () => {
       "29990101000000_orphan_token",
       `INSERT INTO "RefreshToken" ("tokenHash", "userId", "expiresAt") VALUES ('orphan', 424242, 0);`,
     );
-    expect(() => migrateDatabase(`file:${file}`, [...committed, orphan])).toThrow(
+    expect(() => migrateSqlite(`file:${file}`, [...committed, orphan])).toThrow(
       /^Migration 29990101000000_orphan_token failed .*break foreign keys \(in RefreshToken\)/,
     );
     const tokens = withDatabase(file, (database) =>
@@ -173,7 +175,7 @@ describe("npm run db:migrate", () => {
         "PRAGMA defer_foreign_keys=OFF;",
       ].join("\n"),
     );
-    expect(migrateDatabase(`file:${file}`, [...committed, rebuild]).applied).toEqual([rebuild.name]);
+    expect(migrateSqlite(`file:${file}`, [...committed, rebuild]).applied).toEqual([rebuild.name]);
     const tokens = withDatabase(file, (database) =>
       database.prepare(`SELECT "tokenHash" FROM "RefreshToken"`).all(),
     );
@@ -186,17 +188,17 @@ describe("migrating while another process serves the same file", () => {
     "npm run db:migrate and a second server both start beside a production server, and all keep answering",
     async () => {
       const email = "migrate-beside@example.test";
-      const file = await freshDatabase(email);
-      const serving = await startChild(file);
+      const databaseUrl = await freshDatabase(email);
+      const serving = await startChild(databaseUrl);
       try {
         // A real request first, so the server holds the file open in WAL mode as it does in use
         // (this is when `prisma migrate deploy` could never get its exclusive lock).
         await logIn(serving, email);
 
-        const migrated = await migrateScript(file);
+        const migrated = await migrateScript(databaseUrl);
         expect(migrated.stdout).toMatch(/: up to date/);
 
-        const second = await startChild(file);
+        const second = await startChild(databaseUrl);
         try {
           const { accessToken } = await logIn(second, email);
           // A token signed by one process is honoured by the other: one deployment, one file.
@@ -222,8 +224,8 @@ describe("migrating while another process serves the same file", () => {
     "applies a pending migration while the server serves, and the server writes and reads afterwards",
     async () => {
       const email = "migrate-pending@example.test";
-      const file = await freshDatabase(email);
-      const serving = await startChild(file);
+      const databaseUrl = await freshDatabase(email);
+      const serving = await startChild(databaseUrl);
       try {
         const { accessToken } = await logIn(serving, email);
         const addColumn = migration(
@@ -231,7 +233,7 @@ describe("migrating while another process serves the same file", () => {
           `ALTER TABLE "Product" ADD COLUMN "note" TEXT;`,
         );
 
-        expect(migrateDatabase(`file:${file}`, [...committed, addColumn]).applied).toEqual([addColumn.name]);
+        expect(migrateSqlite(databaseUrl, [...committed, addColumn]).applied).toEqual([addColumn.name]);
 
         const created = await graphql(
           serving,
@@ -244,17 +246,44 @@ describe("migrating while another process serves the same file", () => {
           __typename: "CreateProductPayload",
           product: { sku: "AFTER-MIGRATION" },
         });
-        const columns = withDatabase(file, (database) =>
+        const columns = withDatabase(sqliteFilename(databaseUrl), (database) =>
           (database.prepare(`PRAGMA table_info("Product")`).all() as { name: string }[]).map(
             (column) => column.name,
           ),
         );
         expect(columns).toContain("note");
-        expect(recordedMigrations(file)).toContain(addColumn.name);
+        expect(recordedMigrations(sqliteFilename(databaseUrl))).toContain(addColumn.name);
       } finally {
         await stopChild(serving);
       }
     },
     CHILD_TEST_TIMEOUT,
   );
+});
+
+describe("the search_text_backslash migration", () => {
+  it("rewrites the search text of existing products in the form the services now write", () => {
+    const index = committed.findIndex((each) => each.name.endsWith("_search_text_backslash"));
+    expect(index).toBeGreaterThan(0);
+    const file = databasePath(`backslash-${randomUUID()}.db`);
+    migrateSqlite(`file:${file}`, committed.slice(0, index));
+    const [name, description] = ["Back\\slash 50%", "C:\\Temp_dir"];
+    // As the services wrote it before: "%" and "_" swapped, "\" kept.
+    const before = productSearchText(name, description).replaceAll("\u{E003}", "\\");
+    const database = new Database(file);
+    database
+      .prepare(
+        `INSERT INTO "Product" (sku, name, description, searchText, priceMicros, currency, createdAt, updatedAt)
+         VALUES ('BACKSLASH', ?, ?, ?, 1000000, 'EUR', 0, 0)`,
+      )
+      .run(name, description, before);
+    database.close();
+
+    migrateSqlite(`file:${file}`, committed);
+    const after = withDatabase(file, (migrated) =>
+      migrated.prepare(`SELECT searchText FROM "Product" WHERE sku = 'BACKSLASH'`).get(),
+    );
+    expect(after).toEqual({ searchText: productSearchText(name, description) });
+    expect(productSearchText(name, description)).not.toContain("\\");
+  });
 });

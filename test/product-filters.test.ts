@@ -37,9 +37,10 @@ describe("products connection: filters", () => {
     }
   });
 
-  // SQL LIKE would read "%" and "_" as wildcards; the search must find them literally.
-  it('search treats "%" and "_" as literal characters, not wildcards', async () => {
-    for (const search of ["%", "_", "0%", "e_s"]) {
+  // SQL LIKE would read "%" and "_" as wildcards, and PostgreSQL's LIKE "\" as an escape (a
+  // pattern ending in one is an error there); the search must find all three literally.
+  it('search treats "%", "_" and "\\" as literal characters, not wildcards or escapes', async () => {
+    for (const search of ["%", "_", "0%", "e_s", "\\", "\\s", "see \\"]) {
       const expected = matching((fixture) => contains(fixture, search));
       expect(expected.length, search).toBeLessThan(fixtures.length);
       const page = await filtered({ search });

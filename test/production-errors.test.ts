@@ -3,6 +3,7 @@ import { copyFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { signAccessToken } from "../src/auth/tokens.ts";
+import { unmigratedDatabaseUrl } from "./databases.ts";
 import { startTestServer } from "./helpers/server.ts";
 import { databasePath, templateDatabasePath } from "./paths.ts";
 
@@ -18,12 +19,15 @@ const production = { NODE_ENV: "production", SECRET_KEY: "a-test-secret-key-that
 
 // A database that was never migrated: every statement fails inside Prisma, the kind of outage
 // whose details must never reach a client.
-const broken = startTestServer({
-  ...production,
-  DATABASE_URL: `file:${databasePath(`unmigrated-${randomUUID()}.db`)}`,
+const unmigrated: Record<string, string> = { ...production };
+beforeAll(async () => {
+  unmigrated.DATABASE_URL = await unmigratedDatabaseUrl();
 });
+const broken = startTestServer(unmigrated);
 
-// A migrated database holding a row written behind the API's back that the schema cannot show.
+// A migrated database holding a row written behind the API's back that the schema cannot show
+// (a stock beyond GraphQL's Int): a SQLite file whatever the project, as PostgreSQL's integer
+// column could not hold it.
 const damagedFile = databasePath(`damaged-${randomUUID()}.db`);
 beforeAll(() => {
   copyFileSync(templateDatabasePath(), damagedFile);

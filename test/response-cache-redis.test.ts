@@ -95,7 +95,7 @@ async function untilSubscribed(redis: Redis, prefix: string, topic: string, subs
     await script.ready();
     try {
       await createProductService(
-        { prisma: first.app.prisma, events: script.events, user: null },
+        { config: first.app.config, prisma: first.app.prisma, events: script.events, user: null },
         { sku: word.toUpperCase(), name: word, price: "1.00", currency: "EUR", status: "ACTIVE" },
       );
     } finally {

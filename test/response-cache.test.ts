@@ -200,7 +200,7 @@ describe("changes made outside a request", () => {
     expectAnsweredFromCache(anonymous, hit.statements, hit.answer);
     // As the seed and scripts do: the service itself, no request, no user.
     await createProductService(
-      { prisma: cached.app.prisma, events: cached.app.events, user: null },
+      { config: cached.app.config, prisma: cached.app.prisma, events: cached.app.events, user: null },
       { sku: `SCRIPT-${tag}`.toUpperCase(), name: word, price: "1.00", currency: "EUR", status: "ACTIVE" },
     );
     const answer = await ask(cached, anonymous, query);

@@ -1,11 +1,11 @@
 import { execFile, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { copyFileSync } from "node:fs";
 import { promisify } from "node:util";
-import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config.ts";
+import { createPrisma } from "../src/db/client.ts";
+import { freshDatabaseUrl } from "./databases.ts";
 import { startTestServer } from "./helpers/server.ts";
-import { databasePath, templateDatabasePath } from "./paths.ts";
 
 // The command-line scripts (the seed, user:create), run as npm runs them, against the database of
 // a running server, whose answers over HTTP show what they wrote.
@@ -108,19 +108,18 @@ describe("the sample catalog seed", () => {
   it(
     "with --if-empty writes nothing in production, even into an empty database",
     async () => {
-      const file = databasePath("seed-production.db");
-      copyFileSync(templateDatabasePath(), file);
-      const output = await seed(`file:${file}`, ["--if-empty"], {
+      const databaseUrl = await freshDatabaseUrl("seed-production");
+      const output = await seed(databaseUrl, ["--if-empty"], {
         NODE_ENV: "production",
         SECRET_KEY: "seed-test-secret-key-0123456789-abcdefgh",
       });
       expect(output).toMatch(/NODE_ENV=production/);
-      const database = new Database(file, { readonly: true });
-      const { count } = database.prepare(`SELECT COUNT(*) AS count FROM "Product"`).get() as {
-        count: number;
-      };
-      database.close();
-      expect(count).toBe(0);
+      const prisma = createPrisma(loadConfig({ NODE_ENV: "test", DATABASE_URL: databaseUrl }));
+      try {
+        expect(await prisma.product.count()).toBe(0);
+      } finally {
+        await prisma.$disconnect();
+      }
     },
     SCRIPT_TIMEOUT,
   );

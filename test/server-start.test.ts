@@ -6,6 +6,7 @@ import {
   freshDatabase,
   graphql,
   logIn,
+  logLines,
   spawnChild,
   startChild,
   stopChild,
@@ -54,6 +55,36 @@ describe("starting the server", () => {
       } finally {
         await new Promise((resolve) => taken.close(resolve));
       }
+    },
+    CHILD_TEST_TIMEOUT,
+  );
+});
+
+describe("waiting for the database and Redis", () => {
+  it(
+    "retries with a log line per try, then stops with code 1 naming the database that never answered",
+    async () => {
+      const child = spawnChild("postgresql://catalog:secret@127.0.0.1:1/catalog", {
+        PORT: String(await freePort()),
+        REDIS_URL: "redis://127.0.0.1:1",
+        STARTUP_TIMEOUT_SECONDS: "1",
+      });
+      expect(await child.exit).toEqual({ code: 1, signal: null });
+      const messages = logLines(child).map((line) => line.msg as string);
+      const waiting = messages.filter((message) => message.startsWith("Waiting for the database"));
+      expect(waiting.length).toBeGreaterThanOrEqual(2);
+      expect(waiting[0]).toMatch(
+        /^Waiting for the database at postgresql:\/\/\*\*\*@127\.0\.0\.1:1\/catalog \(try 1: .*Can't reach database server at 127\.0\.0\.1:1.*\); next try in 250 ms$/,
+      );
+      expect(waiting[1]).toMatch(/\(try 2: .*\); next try in 500 ms$/);
+      expect(
+        messages.some((message) => message.startsWith("Waiting for Redis at redis://127.0.0.1:1 (try 1")),
+      ).toBe(true);
+      expect(messages).toContain(
+        "No answer from the database at postgresql://***@127.0.0.1:1/catalog within 1 s (STARTUP_TIMEOUT_SECONDS): Raw query failed. Code: `N/A`. Message: `Can't reach database server at 127.0.0.1:1`",
+      );
+      // The password never reaches the log.
+      expect(child.stdout() + child.stderr()).not.toContain("secret");
     },
     CHILD_TEST_TIMEOUT,
   );

@@ -131,6 +131,8 @@ describe("Redis unavailable (REDIS_URL points where nothing listens, RATE_LIMIT_
     REDIS_URL: DEAD_REDIS_URL,
     REDIS_KEY_PREFIX: uniquePrefix(),
     RATE_LIMIT_REQUESTS: "4",
+    // Startup waits this long for Redis, then starts without it.
+    STARTUP_TIMEOUT_SECONDS: "1",
   });
   const customer = server.as("CUSTOMER");
 
@@ -143,5 +145,11 @@ describe("Redis unavailable (REDIS_URL points where nothing listens, RATE_LIMIT_
     expectAnswered(await post(server, QUERY)); // 4
     expectRateLimited(await post(server, QUERY), 60);
     expect((await server.fetch("/healthz")).status).toBe(200);
+  });
+
+  it("is ready, and /readyz says Redis is unavailable", async () => {
+    const response = await server.fetch("/readyz");
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ready", database: "ok", redis: "unavailable" });
   });
 });

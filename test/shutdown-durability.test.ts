@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { isDeepStrictEqual } from "node:util";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
+import { sqliteFilename } from "../src/config.ts";
+import { testDatabaseProvider } from "./databases.ts";
 import {
   CHILD_TEST_TIMEOUT,
   type Child,
@@ -12,208 +14,61 @@ import {
   graphql,
   logIn,
   logLines,
-  type Reply,
   startChild,
   stopChild,
 } from "./helpers/child-server.ts";
+import {
+  allProducts,
+  expectDurable,
+  type LoadResult,
+  loadUntilStopped,
+  type Stored,
+} from "./helpers/write-load.ts";
 
-// What happens to writes when the real server (a child process, production mode, WAL) is stopped
-// (SIGTERM) or killed (SIGKILL) under a steady write load, and restarted on the same file.
+// What happens to writes when the real server (a child process, production mode; SQLite in WAL
+// mode, or PostgreSQL) is stopped (SIGTERM) or killed (SIGKILL) under a steady write load, and
+// restarted on the same database.
 
-const CREATE_PRODUCT = `
-  mutation CreateProduct($input: CreateProductInput!) {
-    createProduct(input: $input) {
-      __typename
-      ... on CreateProductPayload { product { sku name description stock status price { amount currency } } }
-      ... on Error { message code }
-    }
-  }
-`;
-
-const ALL_PRODUCTS = `
-  query AllProducts($after: String) {
-    products(first: 100, after: $after) {
-      totalCount
-      pageInfo { hasNextPage endCursor }
-      edges { node { sku name description stock status price { amount currency } } }
-    }
-  }
-`;
-
-type ProductFields = {
-  sku: string;
-  name: string;
-  description: string;
-  stock: number;
-  status: string;
-  price: { amount: string; currency: string };
-};
-
-/** What the load sends for its i-th product: every field derived from i, so any mix-up shows. */
-function productInput(prefix: string, index: number): ProductFields {
-  return {
-    sku: `${prefix}-${index}`,
-    name: `Load product ${index} of ${prefix} — “durable”`,
-    description: Array.from({ length: 1 + (index % 5) }, () => `Written by load #${index}.`).join(" "),
-    stock: (index * 37) % 1000,
-    status: index % 2 === 0 ? "ACTIVE" : "DRAFT",
-    price: { amount: `${1 + (index % 997)}.${String(index % 100).padStart(2, "0")}`, currency: "EUR" },
-  };
-}
-
-type LoadResult = {
-  sent: Map<string, ProductFields>;
-  acknowledged: Set<string>;
-  /** Sent, but the connection failed before an answer: may or may not have been committed. */
-  unanswered: Set<string>;
-  /** Answers that were neither a success nor a connection error (must stay empty). */
-  unexpected: string[];
-  connectionErrors: string[];
-  /** Requests a draining server answered 503 on a kept-alive connection: refused, never applied. */
-  refusedWhileDraining: Set<string>;
-  inFlightAtStop: number;
-};
-
-/**
- * Runs `workers` loops of createProduct against the child until each meets a connection error;
- * `stop` is called once `acknowledgedBeforeStop` products have been acknowledged.
- */
-async function loadUntilStopped(
-  child: Child,
-  token: string,
-  prefix: string,
-  stop: () => void,
-  { workers = 8, acknowledgedBeforeStop = 40, maxRequests = 50_000 } = {},
-): Promise<LoadResult> {
-  const result: LoadResult = {
-    sent: new Map(),
-    acknowledged: new Set(),
-    unanswered: new Set(),
-    unexpected: [],
-    connectionErrors: [],
-    refusedWhileDraining: new Set(),
-    inFlightAtStop: -1,
-  };
-  let next = 0;
-  let inFlight = 0;
-  let stopped = false;
-  const worker = async () => {
-    while (next < maxRequests) {
-      const index = next++;
-      const fields = productInput(prefix, index);
-      result.sent.set(fields.sku, fields);
-      const { sku, name, description, stock, status, price } = fields;
-      inFlight += 1;
-      let reply: Reply;
-      try {
-        reply = await graphql(
-          child,
-          CREATE_PRODUCT,
-          { input: { sku, name, description, stock, status, price: price.amount, currency: price.currency } },
-          { authorization: `Bearer ${token}` },
-        );
-      } catch (error) {
-        result.unanswered.add(sku);
-        result.connectionErrors.push(connectionErrorCode(error));
-        return;
-      } finally {
-        inFlight -= 1;
-      }
-      const payload = reply.body?.data?.createProduct;
-      if (reply.status === 200 && payload?.__typename === "CreateProductPayload") {
-        result.acknowledged.add(sku);
-        // The answer echoes what was stored: it must be what was sent.
-        if (!isDeepStrictEqual(payload.product, fields)) {
-          result.unexpected.push(`${sku}: echoed ${JSON.stringify(payload.product)}`);
-        }
-      } else if (reply.status === 503 && stopped) {
-        result.refusedWhileDraining.add(sku);
-        return;
-      } else {
-        result.unexpected.push(`${sku}: HTTP ${reply.status} ${JSON.stringify(reply.body)}`);
-      }
-      if (!stopped && result.acknowledged.size >= acknowledgedBeforeStop) {
-        stopped = true;
-        result.inFlightAtStop = inFlight;
-        stop();
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: workers }, worker));
-  return result;
-}
-
-async function allProducts(child: Child, token: string): Promise<Stored> {
-  const nodes: ProductFields[] = [];
-  let after: string | null = null;
-  let totalCount = -1;
-  for (;;) {
-    const reply = await graphql(child, ALL_PRODUCTS, { after }, { authorization: `Bearer ${token}` });
-    if (reply.status !== 200 || reply.body.errors) throw new Error(`products: ${JSON.stringify(reply)}`);
-    const page = reply.body.data.products;
-    totalCount = page.totalCount;
-    nodes.push(...page.edges.map((edge: { node: ProductFields }) => edge.node));
-    if (!page.pageInfo.hasNextPage) break;
-    after = page.pageInfo.endCursor;
-  }
-  return { totalCount, nodes };
-}
-
-type Stored = { totalCount: number; nodes: ProductFields[] };
-
-/**
- * Read back after a restart on the same file: every acknowledged write is there exactly as sent,
- * and nothing else is there but complete writes whose answer was lost.
- */
 /** The restarted server and the database file both show every acknowledged write, intact. */
 function expectIntactAfterRestart(scenario: Awaited<ReturnType<typeof writeStopAndRestart>>) {
   expectDurable(scenario.stored, scenario.load);
   expect(scenario.restartedExit).toEqual({ code: 0, signal: null });
-  expect(scenario.file).toEqual({
-    integrity: "ok",
-    journalMode: "wal",
+  expect(scenario.database).toEqual({
+    ...(testDatabaseProvider() === "sqlite" ? { integrity: "ok", journalMode: "wal" } : {}),
     products: scenario.stored.totalCount,
     broken: 0,
   });
 }
 
-function expectDurable(stored: Stored, load: LoadResult) {
-  const { totalCount, nodes } = stored;
-  expect(nodes).toHaveLength(totalCount);
-  const found = new Map(nodes.map((node) => [node.sku, node]));
-  expect(found.size).toBe(nodes.length);
+const PRODUCT_COUNTS = `SELECT
+  (SELECT COUNT(*) FROM "Product") AS products,
+  -- Rows with a missing or mangled column.
+  (SELECT COUNT(*) FROM "Product" WHERE "name" = '' OR "currency" <> 'EUR' OR "priceMicros" < 1000000 OR "stock" < 0) AS broken`;
 
-  const missing = [...load.acknowledged].filter((sku) => !found.has(sku));
-  expect(missing, "acknowledged but missing after restart").toEqual([]);
-  for (const node of nodes) {
-    // Every stored product is one that was sent, with every field as sent: nothing half-written.
-    expect(load.sent.get(node.sku), `unexpected product ${node.sku}`).toBeDefined();
-    expect(node).toEqual(load.sent.get(node.sku));
+/**
+ * The database itself, read without the server once it is stopped: its products and, for a SQLite
+ * file, SQLite's integrity check and journal mode.
+ */
+async function inspectDatabase(databaseUrl: string) {
+  if (databaseUrl.startsWith("file:")) {
+    const database = new Database(sqliteFilename(databaseUrl), { readonly: true });
+    try {
+      return {
+        integrity: database.pragma("integrity_check", { simple: true }),
+        journalMode: database.pragma("journal_mode", { simple: true }),
+        ...(database.prepare(PRODUCT_COUNTS).get() as { products: number; broken: number }),
+      };
+    } finally {
+      database.close();
+    }
   }
-  const committedButUnanswered = nodes.filter((node) => !load.acknowledged.has(node.sku));
-  for (const node of committedButUnanswered) {
-    expect(load.unanswered.has(node.sku), `${node.sku} was refused yet stored`).toBe(true);
-  }
-  expect(totalCount).toBe(load.acknowledged.size + committedButUnanswered.length);
-  expect(committedButUnanswered.length).toBeLessThanOrEqual(load.unanswered.size);
-}
-
-/** The file itself, read with better-sqlite3 once the server is stopped. */
-function inspectFile(databaseFile: string) {
-  const database = new Database(databaseFile, { readonly: true });
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
   try {
-    const count = (sql: string) => (database.prepare(sql).get() as { count: number }).count;
-    return {
-      integrity: database.pragma("integrity_check", { simple: true }),
-      journalMode: database.pragma("journal_mode", { simple: true }),
-      products: count("SELECT COUNT(*) AS count FROM Product"),
-      // Rows with a missing or mangled column.
-      broken: count(
-        "SELECT COUNT(*) AS count FROM Product WHERE name = '' OR currency <> 'EUR' OR priceMicros < 1000000 OR stock < 0",
-      ),
-    };
+    const [counts] = (await client.query(PRODUCT_COUNTS)).rows;
+    return { products: Number(counts.products), broken: Number(counts.broken) };
   } finally {
-    database.close();
+    await client.end();
   }
 }
 
@@ -233,7 +88,7 @@ type Scenario = {
   afterExit: string;
   stored: Stored;
   restartedExit: Exit;
-  file: ReturnType<typeof inspectFile>;
+  database: Awaited<ReturnType<typeof inspectDatabase>>;
 };
 
 /**
@@ -242,14 +97,14 @@ type Scenario = {
  */
 async function writeStopAndRestart(signal: "SIGTERM" | "SIGKILL"): Promise<Scenario> {
   const email = `admin-${randomUUID()}@example.test`;
-  const databaseFile = await freshDatabase(email);
-  const first = await startChild(databaseFile);
+  const databaseUrl = await freshDatabase(email);
+  const first = await startChild(databaseUrl);
   const { accessToken } = await logIn(first, email);
   const load = await loadUntilStopped(first, accessToken, signal, () => first.process.kill(signal));
   const exit = await first.exit;
   const afterExit = await afterExitError(first);
 
-  const second = await startChild(databaseFile);
+  const second = await startChild(databaseUrl);
   const stored = await allProducts(second, accessToken);
   const restartedExit = await stopChild(second);
   return {
@@ -260,7 +115,7 @@ async function writeStopAndRestart(signal: "SIGTERM" | "SIGKILL"): Promise<Scena
     afterExit,
     stored,
     restartedExit,
-    file: inspectFile(databaseFile),
+    database: await inspectDatabase(databaseUrl),
   };
 }
 

@@ -1,5 +1,5 @@
-import { copyFileSync } from "node:fs";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { freshDatabaseUrl } from "./databases.ts";
 import { createCategory, createProduct as createFixtureProduct } from "./helpers/fixtures.ts";
 import { ERROR_FIELDS } from "./helpers/operations.ts";
 import {
@@ -13,7 +13,6 @@ import {
   untilEventChannelSubscribed,
 } from "./helpers/server.ts";
 import { refusalCodes, subscribe, transports, until, untilListening } from "./helpers/subscriptions.ts";
-import { databasePath, templateDatabasePath } from "./paths.ts";
 
 // Live updates over every transport, with the real graphql-sse and graphql-ws clients: subscribe,
 // change the catalog over HTTP, receive the change. Each test ends with a change every subscriber
@@ -297,11 +296,12 @@ if (!redisReachable) {
 (redisReachable ? describe.each(transports) : describe.skip.each(transports))(
   "two apps sharing one Redis and one database, over %s",
   (transport) => {
-    // Two processes of one deployment: the same database (here one SQLite file), the same Redis.
+    // Two processes of one deployment: the same database, the same Redis.
     const prefix = uniquePrefix();
-    const databaseFile = databasePath(`${prefix}.db`);
-    const environment = { REDIS_URL, REDIS_KEY_PREFIX: prefix, DATABASE_URL: `file:${databaseFile}` };
-    beforeAll(() => copyFileSync(templateDatabasePath(), databaseFile));
+    const environment: Record<string, string> = { REDIS_URL, REDIS_KEY_PREFIX: prefix };
+    beforeAll(async () => {
+      environment.DATABASE_URL = await freshDatabaseUrl();
+    });
     const writer = startTestServer(environment);
     const reader = startTestServer(environment);
     const inspector = redisInspector(prefix);

@@ -1,5 +1,6 @@
 import { ValidationError } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
+import type { DatabaseProvider } from "./driver-adapter.ts";
 
 /**
  * The category tree. Each category stores its path, the ids from the top of the tree down to
@@ -8,12 +9,27 @@ import type { Prisma } from "../generated/prisma/client.ts";
  * need a bound value per id, and SQLite takes at most 999 in one statement.)
  * Every write of the tree goes through this module, which keeps the paths right.
  *
- * The moves rely on their transaction seeing no concurrent move: true on SQLite, where write
- * transactions run one at a time. On PostgreSQL, lock the rows read here (SELECT … FOR UPDATE)
- * or use SERIALIZABLE, or two crossing moves could both pass the cycle check.
+ * A tree write reads paths and then writes paths derived from them, so it must see no other tree
+ * write in between: two crossing moves could both pass the cycle check, and a category created
+ * under a parent that is moving at that moment would keep the parent's old path. SQLite runs one
+ * write transaction at a time; on PostgreSQL each tree write first takes a lock (lockTree).
  */
 
 type Client = Prisma.TransactionClient;
+
+/** Any constant of our own: the key of the PostgreSQL advisory lock tree writes take. */
+const TREE_LOCK_KEY = 2_026_120_501;
+
+/**
+ * Call first in every transaction that writes the tree, before it reads a path. On PostgreSQL it
+ * waits for any other tree write to commit and holds the lock until this transaction ends
+ * (READ COMMITTED: the reads after it see what that write committed). SQLite needs nothing.
+ */
+export async function lockTree(transaction: Client, provider: DatabaseProvider) {
+  if (provider === "postgresql") {
+    await transaction.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${TREE_LOCK_KEY})`);
+  }
+}
 export type TreePosition = { id: number; path: string };
 
 /** Prisma filter for categories: this one and every one below it. */

@@ -1,20 +1,31 @@
 import type { Config } from "../config.ts";
 import { PrismaClient } from "../generated/prisma/client.ts";
-import { createDriverAdapter } from "./driver-adapter.ts";
+import { PrismaClient as PostgreSQLPrismaClient } from "../generated/prisma-postgresql/client.ts";
+import { createDriverAdapter, databaseProvider } from "./driver-adapter.ts";
+
+/**
+ * The client type the code is written against: the SQLite one. Prisma generates a client per
+ * database provider (prisma/postgresql/schema.prisma is derived from the one model list), and the
+ * two differ only in provider-specific options this code does not use.
+ */
+export type DatabaseClient = PrismaClient<"query">;
 
 /**
  * The only place a Prisma client is built. Each app gets its own, so tests can run many
  * isolated apps side by side. Query events are always emitted: the app logs them at debug
  * level and tests count the SQL statements a request runs.
  */
-export function createPrisma(config: Config) {
-  return new PrismaClient({
-    adapter: createDriverAdapter(config.databaseUrl),
-    log: [{ emit: "event", level: "query" }],
-  });
+export function createPrisma(config: Config): DatabaseClient {
+  const options = {
+    adapter: createDriverAdapter(config.databaseUrl, { poolSize: config.databasePoolSize }),
+    log: [{ emit: "event" as const, level: "query" as const }],
+  };
+  if (databaseProvider(config.databaseUrl) === "postgresql") {
+    // Same models, same generated API; only the query compiler behind it differs.
+    return new PostgreSQLPrismaClient(options) as unknown as DatabaseClient;
+  }
+  return new PrismaClient(options);
 }
-
-export type DatabaseClient = ReturnType<typeof createPrisma>;
 
 /**
  * WAL lives in the database file: it lets readers run while one writer commits, and together with
@@ -31,7 +42,8 @@ export type DatabaseClient = ReturnType<typeof createPrisma>;
  * as its WAL default already; saying so here keeps it if the driver changes. (mmap_size changed
  * nothing measurable on the catalog page: 10,000 products fit in SQLite's page cache.)
  */
-export async function prepareDatabase(prisma: DatabaseClient) {
+export async function prepareDatabase(prisma: DatabaseClient, config: Config) {
+  if (databaseProvider(config.databaseUrl) !== "sqlite") return;
   await prisma.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   await prisma.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
 }

@@ -1,7 +1,19 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
 import { sqliteFilename } from "../config.ts";
+
+/** The two databases a DATABASE_URL can name: `file:` for SQLite, `postgresql://` (or `postgres://`). */
+export type DatabaseProvider = "sqlite" | "postgresql";
+
+export function databaseProvider(databaseUrl: string): DatabaseProvider {
+  if (databaseUrl.startsWith("file:")) return "sqlite";
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return "postgresql";
+  throw new Error(
+    `DATABASE_URL: unsupported scheme in "${redactUrl(databaseUrl)}"; use file:<path> for SQLite or postgresql://… for PostgreSQL`,
+  );
+}
 
 /**
  * The driver adapter for a DATABASE_URL. Shared by the server (src/db/client.ts) and the Prisma CLI
@@ -9,19 +21,22 @@ import { sqliteFilename } from "../config.ts";
  * native engine is ever downloaded. Kept apart from src/db/client.ts because the CLI loads it before
  * the Prisma client has been generated.
  */
-export function createDriverAdapter(databaseUrl: string) {
-  if (databaseUrl.startsWith("file:")) {
-    const filename = sqliteFilename(databaseUrl);
-    // better-sqlite3 creates the file but not its folder.
-    mkdirSync(dirname(filename), { recursive: true });
-    // timeout is SQLite's busy timeout: a writer waits for the lock instead of failing at once.
-    return new PrismaBetterSQLite3({ url: filename, timeout: 5_000 });
+export function createDriverAdapter(databaseUrl: string, { poolSize = 10 } = {}) {
+  if (databaseProvider(databaseUrl) === "postgresql") {
+    // node-postgres reads host, port, user, password, database and sslmode from the URL. A pool
+    // per process: PostgreSQL's max_connections (100 by default) bounds processes × poolSize.
+    // A query waits at most 5 s for a connection, so a database that stops accepting them fails
+    // requests (and /readyz) instead of stalling them.
+    return new PrismaPg({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: 5_000 });
   }
-  throw new Error(
-    `DATABASE_URL: unsupported scheme in "${redactUrl(databaseUrl)}"; use file:<path> for SQLite`,
-  );
+  const filename = sqliteFilename(databaseUrl);
+  // better-sqlite3 creates the file but not its folder.
+  mkdirSync(dirname(filename), { recursive: true });
+  // timeout is SQLite's busy timeout: a writer waits for the lock instead of failing at once.
+  return new PrismaBetterSQLite3({ url: filename, timeout: 5_000 });
 }
 
-function redactUrl(url: string): string {
+/** The URL with its password hidden, for messages and logs. */
+export function redactUrl(url: string): string {
   return url.replace(/\/\/[^@/]*@/, "//***@");
 }

@@ -3,11 +3,15 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import { sqliteFilename } from "../config.ts";
+import { databaseProvider, redactUrl } from "./driver-adapter.ts";
+import { migratePostgreSQL } from "./postgresql-migrations.ts";
 
 /**
  * The migration runner behind `npm run db:migrate` (and so `npm start` and `npm run dev`): applies
- * the committed migrations in prisma/migrations that a SQLite file lacks, while other processes
- * keep serving from it.
+ * the committed migrations a database lacks, while other processes keep serving from it. Each
+ * database has its own migrations folder (prisma/migrations for SQLite, prisma/postgresql/migrations),
+ * in Prisma's format, with Prisma's `_prisma_migrations` history. PostgreSQL's runner is
+ * src/db/postgresql-migrations.ts; SQLite's follows.
  *
  * Why not `prisma migrate deploy`: Prisma 6.19's schema engine starts with
  * `PRAGMA main.locking_mode=EXCLUSIVE` (prisma/prisma-engines#4675). On a WAL database that another
@@ -23,8 +27,11 @@ import { sqliteFilename } from "../config.ts";
  * by either work with both.
  */
 
-/** The committed migrations, in the order they apply (by folder name, as Prisma orders them). */
-export const MIGRATIONS_DIRECTORY = "prisma/migrations";
+/** Where each database's committed migrations are. */
+export const MIGRATIONS_DIRECTORIES = {
+  sqlite: "prisma/migrations",
+  postgresql: "prisma/postgresql/migrations",
+} as const;
 
 /** How long a migration waits for the write lock (other writers, another runner) before failing. */
 const BUSY_TIMEOUT_MS = 60_000;
@@ -44,10 +51,11 @@ const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations"
 export type Migration = { name: string; sql: string; checksum: string };
 
 export type MigrationResult = {
-  databaseFile: string;
+  /** The SQLite file's path, or the PostgreSQL URL without its password. */
+  database: string;
   /** Names of the migrations this run applied, in order. */
   applied: string[];
-  /** How many migrations prisma/migrations holds. */
+  /** How many migrations the database's folder holds. */
   total: number;
 };
 
@@ -56,7 +64,13 @@ export class MigrationError extends Error {
   override name = "MigrationError";
 }
 
-export function readMigrations(directory: string = MIGRATIONS_DIRECTORY): Migration[] {
+/** Prisma's advice for a migration its history records as failed. */
+export function failedMigrationMessage(name: string): string {
+  return `Migration ${name} failed earlier and may be half applied: repair the database, then mark it with \`npx prisma migrate resolve --applied ${name}\` (or --rolled-back)`;
+}
+
+/** The committed migrations, in the order they apply (by folder name, as Prisma orders them). */
+export function readMigrations(directory: string = MIGRATIONS_DIRECTORIES.sqlite): Migration[] {
   return readdirSync(directory, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(directory, entry.name, "migration.sql")))
     .map((entry) => entry.name)
@@ -68,7 +82,16 @@ export function readMigrations(directory: string = MIGRATIONS_DIRECTORY): Migrat
     });
 }
 
-export function migrateDatabase(
+/** Applies the migrations the database at `databaseUrl` lacks, from its provider's folder. */
+export async function migrateDatabase(databaseUrl: string): Promise<MigrationResult> {
+  const provider = databaseProvider(databaseUrl);
+  const migrations = readMigrations(MIGRATIONS_DIRECTORIES[provider]);
+  if (provider === "sqlite") return migrateSqlite(databaseUrl, migrations);
+  const applied = await migratePostgreSQL(databaseUrl, migrations);
+  return { database: redactUrl(databaseUrl), applied, total: migrations.length };
+}
+
+export function migrateSqlite(
   databaseUrl: string,
   migrations: Migration[] = readMigrations(),
 ): MigrationResult {
@@ -79,7 +102,7 @@ export function migrateDatabase(
     // As the server does (src/db/client.ts): readers then never wait for a migration.
     database.pragma("journal_mode = WAL");
     const pending = migrations.filter((migration) => !appliedMigrations(database).has(migration.name));
-    if (pending.length === 0) return { databaseFile, applied: [], total: migrations.length };
+    if (pending.length === 0) return { database: databaseFile, applied: [], total: migrations.length };
 
     // SQLite's procedure for schema changes (sqlite.org/lang_altertable.html): foreign keys off
     // around the transaction (the PRAGMA is a no-op inside one, so Prisma's own `PRAGMA
@@ -89,7 +112,7 @@ export function migrateDatabase(
     for (const migration of pending) {
       if (applyOne(database, migration)) applied.push(migration.name);
     }
-    return { databaseFile, applied, total: migrations.length };
+    return { database: databaseFile, applied, total: migrations.length };
   } finally {
     database.close();
   }
@@ -139,9 +162,7 @@ function appliedMigrations(database: Database.Database): Set<string> {
     .all() as { migration_name: string; finished_at: string | null }[];
   const failed = rows.find((row) => row.finished_at === null);
   if (failed) {
-    throw new MigrationError(
-      `Migration ${failed.migration_name} failed earlier and may be half applied: repair the database, then mark it with \`npx prisma migrate resolve --applied ${failed.migration_name}\` (or --rolled-back)`,
-    );
+    throw new MigrationError(failedMigrationMessage(failed.migration_name));
   }
   return new Set(rows.map((row) => row.migration_name));
 }

@@ -14,7 +14,8 @@ export type Logger = pino.Logger;
 export function createLogger(level: Config["logLevel"]): Logger {
   return pino({
     level,
-    base: { service: "catalog-api" },
+    // The pid tells apart the workers of one server (WEB_CONCURRENCY).
+    base: { service: "catalog-api", pid: process.pid },
     redact: {
       paths: [
         "headers.authorization",

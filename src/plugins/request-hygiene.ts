@@ -6,7 +6,7 @@ const badRequest = (message: string) =>
 
 /**
  * What is wrong with a JSON-like value, if anything: a string that is not well-formed Unicode
- * (a lone surrogate), or nesting deeper than any real input. Iterative, so no depth of nesting
+ * (a lone surrogate) or holds a NUL character, or nesting deeper than any real input. Iterative, so no depth of nesting
  * can overflow the stack here.
  */
 function malformation(value: unknown): string | null {
@@ -14,6 +14,7 @@ function malformation(value: unknown): string | null {
   for (let item = pending.pop(); item; item = pending.pop()) {
     if (typeof item.value === "string") {
       if (!item.value.isWellFormed()) return "contains a string that is not valid Unicode (a lone surrogate)";
+      if (item.value.includes("\u0000")) return NUL_PROBLEM;
     } else if (item.value && typeof item.value === "object") {
       if (item.depth >= MAX_VALUE_DEPTH) return `is nested deeper than ${MAX_VALUE_DEPTH} levels`;
       for (const [key, child] of Object.entries(item.value)) {
@@ -26,11 +27,16 @@ function malformation(value: unknown): string | null {
 
 const MAX_VALUE_DEPTH = 64;
 
+const NUL_PROBLEM = "contains a NUL character (U+0000), which no text here may hold";
+/** A NUL written as a GraphQL string escape, \u0000 or \u{0}; cheaper than walking every parsed document. */
+const ESCAPED_NUL = /\\u(?:0000|\{0+\})/i;
+
 /**
  * Malformed requests that would otherwise surface as internal errors get a plain 400:
  * - query-string parameters (GET variables, extensions) that are not JSON;
- * - strings with lone UTF-16 surrogates, which JSON allows but no database can store, and
- *   variables nested deeper than any real input;
+ * - strings with lone UTF-16 surrogates, which JSON allows but no database can store, or with
+ *   NUL characters, which PostgreSQL's text cannot store (SQLite's can: refused on both, so both
+ *   behave alike), and variables nested deeper than any real input;
  * - documents nested so deeply that the parser runs out of stack before any limit is checked.
  * And a body no parser takes (multipart above all: the schema has no file upload, see app.ts) gets
  * a 415 that says what to send instead of Yoga's empty one.
@@ -55,7 +61,10 @@ export function requestHygiene(): Plugin {
       });
     },
     onParams({ params }) {
-      const problem = malformation(params.query) ?? malformation(params.variables);
+      const problem =
+        malformation(params.query) ??
+        (typeof params.query === "string" && ESCAPED_NUL.test(params.query) ? NUL_PROBLEM : null) ??
+        malformation(params.variables);
       if (problem) throw badRequest(`The request ${problem}`);
     },
     onParse({ parseFn, setParseFn }) {

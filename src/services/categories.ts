@@ -1,5 +1,7 @@
 import type { ServiceContext } from "../context.ts";
-import { createInTree, moveInTree, type TreePosition } from "../db/category-tree.ts";
+import { createInTree, lockTree, moveInTree, type TreePosition } from "../db/category-tree.ts";
+import { databaseProvider } from "../db/driver-adapter.ts";
+import { lockRow } from "../db/row-locks.ts";
 import { conflictOnUnique } from "../db/unique-conflicts.ts";
 import { createCategorySchema, slugify, updateCategorySchema, validateInput } from "../domain/validation.ts";
 import { ConflictError, NotFoundError, publicId, ValidationError } from "../errors.ts";
@@ -31,6 +33,7 @@ export async function createCategory(context: ServiceContext, input: CreateCateg
     slug: input.slug ?? slugify(input.name),
   });
   const category = await context.prisma.$transaction(async (transaction) => {
+    await lockTree(transaction, databaseProvider(context.config.databaseUrl));
     const parent = await existingParent(transaction, input.parentId);
     return conflictOnUnique(uniqueFields, () => createInTree(transaction, data, parent ?? null));
   });
@@ -45,6 +48,9 @@ export async function updateCategory(
 ): Promise<Category> {
   const data = validateInput(updateCategorySchema, input);
   const [before, after] = await context.prisma.$transaction(async (transaction) => {
+    const provider = databaseProvider(context.config.databaseUrl);
+    if (input.parentId !== undefined) await lockTree(transaction, provider);
+    await lockRow(transaction, provider, "Category", id);
     const existing = await transaction.category.findUnique({ where: { id } });
     if (!existing) throw new NotFoundError("Category", id);
     const parent = await existingParent(transaction, input.parentId);
@@ -73,6 +79,11 @@ export async function updateCategory(
 /** Deletes a category that holds no products and no subcategories (else ConflictError). */
 export async function deleteCategory(context: ServiceContext, id: number): Promise<void> {
   await context.prisma.$transaction(async (transaction) => {
+    // Tree writes (a category created below this one) and product writes into it wait, or are
+    // waited for, so the counts below hold until the delete commits.
+    const provider = databaseProvider(context.config.databaseUrl);
+    await lockTree(transaction, provider);
+    await lockRow(transaction, provider, "Category", id);
     const category = await transaction.category.findUnique({
       where: { id },
       select: { _count: { select: { products: true, children: true } } },

@@ -1,4 +1,6 @@
 import type { ServiceContext } from "../context.ts";
+import { databaseProvider } from "../db/driver-adapter.ts";
+import { lockRow } from "../db/row-locks.ts";
 import { conflictOnUnique } from "../db/unique-conflicts.ts";
 import { checkMinorUnits } from "../domain/money.ts";
 import { productSearchText } from "../domain/search-text.ts";
@@ -51,7 +53,7 @@ export async function createProduct(context: ServiceContext, input: CreateProduc
   });
   checkMinorUnits({ price: data.price, costPrice: data.costPrice }, data.currency);
   const product = await context.prisma.$transaction(async (transaction) => {
-    const categoryId = await existingCategory(transaction, input.categoryId);
+    const categoryId = await existingCategory(context, transaction, input.categoryId);
     return conflictOnUnique(uniqueFields, () =>
       transaction.product.create({
         data: {
@@ -85,9 +87,10 @@ export async function updateProduct(
   const data = validateInput(updateProductSchema, input);
   // Amounts and currency are checked together, so the read and the write share a transaction.
   const [before, after] = await context.prisma.$transaction(async (transaction) => {
+    await lockRow(transaction, databaseProvider(context.config.databaseUrl), "Product", id);
     const existing = await transaction.product.findUnique({ where: { id } });
     if (!existing) throw new NotFoundError("Product", id);
-    const categoryId = await existingCategory(transaction, input.categoryId);
+    const categoryId = await existingCategory(context, transaction, input.categoryId);
     // costPrice: null clears it, so only undefined means "keep the stored one".
     const costPrice = data.costPrice === undefined ? existing.costMicros : data.costPrice;
     checkMinorUnits(
@@ -127,6 +130,7 @@ export async function updateProduct(
 export async function deleteProduct(context: ServiceContext, id: number): Promise<void> {
   // Read in the delete's transaction: the event says where the product was.
   const deleted = await context.prisma.$transaction(async (transaction) => {
+    await lockRow(transaction, databaseProvider(context.config.databaseUrl), "Product", id);
     const existing = await transaction.product.findUnique({ where: { id } });
     if (!existing) throw new NotFoundError("Product", id);
     await transaction.product.delete({ where: { id } });
@@ -174,8 +178,14 @@ export async function adjustStock(
  * The category id to store: undefined (not given) and null (none) as they are, else the id of a
  * category that exists, read in the write's transaction so it cannot vanish in between.
  */
-async function existingCategory(transaction: Prisma.TransactionClient, id: number | null | undefined) {
+async function existingCategory(
+  context: ServiceContext,
+  transaction: Prisma.TransactionClient,
+  id: number | null | undefined,
+) {
   if (id == null) return id;
+  // Kept from being deleted until the product is written (deleteCategory locks it FOR UPDATE).
+  await lockRow(transaction, databaseProvider(context.config.databaseUrl), "Category", id, "FOR KEY SHARE");
   const exists = await transaction.category.findUnique({ where: { id }, select: { id: true } });
   if (!exists)
     throw ValidationError.forField("categoryId", `category ${publicId("Category", id)} does not exist`);

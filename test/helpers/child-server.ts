@@ -1,6 +1,4 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
-import { copyFileSync } from "node:fs";
 import { type Agent, request as httpRequest } from "node:http";
 import { createServer as createNetServer } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -8,10 +6,10 @@ import { afterAll } from "vitest";
 import { loadConfig } from "../../src/config.ts";
 import { createPrisma } from "../../src/db/client.ts";
 import { createAccount } from "../../src/services/accounts.ts";
-import { databasePath, templateDatabasePath } from "../paths.ts";
+import { freshDatabaseUrl } from "../databases.ts";
 
 // The real entry point, `node src/server.ts`, run as a child process in production
-// mode on its own copy of the migrated database, for the tests of what happens to writes, requests
+// mode on its own fresh migrated database, for the tests of what happens to writes, requests
 // in flight and logs when the process is stopped (SIGTERM) or killed (SIGKILL).
 
 const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -25,7 +23,7 @@ export type Exit = { code: number | null; signal: NodeJS.Signals | null };
 export type Child = {
   process: ChildProcess;
   url: string;
-  databaseFile: string;
+  databaseUrl: string;
   stdout(): string;
   stderr(): string;
   exit: Promise<Exit>;
@@ -51,30 +49,29 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** A fresh copy of the migrated template with one ADMIN account (created as user:create does). */
+/** A fresh migrated database with one ADMIN account (created as user:create does); its URL. */
 export async function freshDatabase(email: string): Promise<string> {
-  const databaseFile = databasePath(`shutdown-${randomUUID()}.db`);
-  copyFileSync(templateDatabasePath(), databaseFile);
+  const databaseUrl = await freshDatabaseUrl("child");
   const prisma = createPrisma(
-    loadConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", DATABASE_URL: `file:${databaseFile}` }),
+    loadConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", DATABASE_URL: databaseUrl }),
   );
   try {
     await createAccount({ prisma }, { email, name: "Shutdown admin", password: ADMIN_PASSWORD }, "ADMIN");
   } finally {
     await prisma.$disconnect();
   }
-  return databaseFile;
+  return databaseUrl;
 }
 
 /**
- * Starts `src/server.ts` on the file and waits until it answers /readyz. `environment` adds to or
+ * Starts `src/server.ts` on the database and waits until it answers /readyz. `environment` adds to or
  * overrides the child's (e.g. PORT).
  */
 export async function startChild(
-  databaseFile: string,
+  databaseUrl: string,
   environment: Record<string, string> = {},
 ): Promise<Child> {
-  const child = spawnChild(databaseFile, { PORT: String(await freePort()), ...environment });
+  const child = spawnChild(databaseUrl, { PORT: String(await freePort()), ...environment });
   let exited: Exit | undefined;
   void child.exit.then((value) => {
     exited = value;
@@ -97,9 +94,9 @@ export async function startChild(
   return child;
 }
 
-/** Starts `src/server.ts` on the file without waiting for it (for a start that is meant to fail). */
+/** Starts `src/server.ts` on the database without waiting for it (for a start that is meant to fail). */
 export function spawnChild(
-  databaseFile: string,
+  databaseUrl: string,
   environment: Record<string, string> & { PORT: string },
 ): Child {
   const child = spawn(process.execPath, ["src/server.ts"], {
@@ -111,7 +108,7 @@ export function spawnChild(
       NODE_ENV: "production",
       SECRET_KEY,
       HOST: "127.0.0.1",
-      DATABASE_URL: `file:${databaseFile}`,
+      DATABASE_URL: databaseUrl,
       LOG_LEVEL: "info",
       RATE_LIMIT_REQUESTS: "1000000",
       RATE_LIMIT_MUTATIONS: "1000000",
@@ -140,7 +137,7 @@ export function spawnChild(
     }),
   );
   const url = `http://127.0.0.1:${environment.PORT}`;
-  return { process: child, url, databaseFile, stdout: () => stdout, stderr: () => stderr, exit };
+  return { process: child, url, databaseUrl, stdout: () => stdout, stderr: () => stderr, exit };
 }
 
 export async function stopChild(child: Child): Promise<Exit> {

@@ -49,7 +49,7 @@ const productSpecs: ProductSpec[] = [
   spec("ULTRA-13", "Ultrabook", "Thin LAPTOP for travel", "999.99", "EUR", 0, "DRAFT", "laptops"),
   spec("CABLE-C", "Cable", "USB-C, one metre", "10", "EUR", 100, "ACTIVE", "electronics"),
   spec("APPLE-1", "Apple", "Fruit", "0.99", "EUR", 0, "ACTIVE", "garden"),
-  spec("MUG-SALE", "Discount Mug", "50% off while_stock lasts", "4.00", "EUR", 9, "ACTIVE", null),
+  spec("MUG-SALE", "Discount Mug", "50% off while_stock lasts, see \\sale", "4.00", "EUR", 9, "ACTIVE", null),
 ];
 
 function spec(

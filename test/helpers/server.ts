@@ -1,6 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { copyFileSync } from "node:fs";
-import { connect } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll } from "vitest";
@@ -8,7 +6,8 @@ import { type App, createApp } from "../../src/app.ts";
 import { type Config, loadConfig } from "../../src/config.ts";
 import type { Role } from "../../src/generated/prisma/enums.ts";
 import { createAccount } from "../../src/services/accounts.ts";
-import { databasePath, templateDatabasePath } from "../paths.ts";
+import { freshDatabaseUrl } from "../databases.ts";
+import { listening } from "../listening.ts";
 
 export type GraphQLResponse<Data = Record<string, any>> = {
   data?: Data | null;
@@ -54,16 +53,7 @@ export const REDIS_URL = "redis://127.0.0.1:6379";
  * skipped and say why; in CI (CI=true) a missing Redis fails the run instead, naming `purpose`.
  */
 export async function probeRedis(purpose: string): Promise<boolean> {
-  const reachable = await new Promise<boolean>((resolve) => {
-    const socket = connect({ host: "127.0.0.1", port: 6379, timeout: 2_000 });
-    const done = (answered: boolean) => {
-      socket.destroy();
-      resolve(answered);
-    };
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-    socket.once("timeout", () => done(false));
-  });
+  const reachable = await listening("127.0.0.1", 6379);
   if (!reachable && process.env.CI) throw new Error(`CI needs Redis at ${REDIS_URL} for ${purpose}`);
   return reachable;
 }
@@ -104,7 +94,7 @@ export async function untilEventChannelSubscribed(redis: Redis, prefix: string, 
 export const TEST_PASSWORD = "correct horse battery staple";
 
 /**
- * Starts a real server on an ephemeral port with its own migrated SQLite file, for the test file
+ * Starts a real server on an ephemeral port with its own migrated database, for the test file
  * that calls it; stopped after the file's tests. Environment overrides go through loadConfig,
  * exactly as in production.
  */
@@ -112,12 +102,10 @@ export function startTestServer(environment: Record<string, string> = {}): TestS
   const server = {} as TestServer;
   let closing: Promise<void> | undefined;
   beforeAll(async () => {
-    const databaseFile = databasePath(`${randomUUID()}.db`);
-    copyFileSync(templateDatabasePath(), databaseFile);
     const config: Config = loadConfig({
       NODE_ENV: "test",
       LOG_LEVEL: "silent",
-      DATABASE_URL: `file:${databaseFile}`,
+      DATABASE_URL: await freshDatabaseUrl(),
       // Rate limits have their own tests; elsewhere they would only make results depend on speed.
       RATE_LIMIT_REQUESTS: "1000000",
       RATE_LIMIT_MUTATIONS: "1000000",

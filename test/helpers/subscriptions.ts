@@ -115,9 +115,9 @@ export function subscribe(
   };
 }
 
-/** Waits until `condition` holds, polling; fails naming `what` after a few seconds. */
-export async function until(condition: () => boolean | Promise<boolean>, what: string) {
-  for (let attempt = 0; attempt < 250; attempt += 1) {
+/** Waits until `condition` holds, polling; fails naming `what` after `timeoutMs`. */
+export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000) {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
     if (await condition()) return;
     await sleep(20);
   }
