@@ -1,7 +1,8 @@
 import { createRequire } from "node:module";
+import pg from "pg";
 import { defineConfig } from "vitest/config";
+import { redactUrl } from "./src/db/driver-adapter.ts";
 import { TEST_POSTGRESQL_URL } from "./test/databases.ts";
-import { listening } from "./test/listening.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -35,23 +36,27 @@ const globalSetup = ["test/global-setup.ts"];
 const postgresqlOnly = ["test/postgresql-*.test.ts"];
 
 /**
- * Whether the PostgreSQL server the tests use answers. Without one (a laptop) the postgresql half
- * of the suite is left out and says so; in CI (CI=true) a missing server fails the run instead.
+ * Whether the PostgreSQL server the tests use lets them in. Without one (a laptop), or where it
+ * refuses the connection (a password it was not given), the postgresql half of the suite is left
+ * out and says why; in CI (CI=true) that fails the run instead.
  */
 async function postgresqlReachable(): Promise<boolean> {
-  const { hostname, port } = new URL(TEST_POSTGRESQL_URL);
-  const reachable = await listening(hostname, Number(port || 5432));
-  if (!reachable && process.env.CI) {
-    throw new Error(
-      `CI runs the test suite against PostgreSQL too, and none answers at ${TEST_POSTGRESQL_URL}`,
-    );
+  const client = new pg.Client({ connectionString: TEST_POSTGRESQL_URL, connectionTimeoutMillis: 2_000 });
+  const refusal = await client.connect().then(
+    () => null,
+    (error: Error) => error.message || String(error),
+  );
+  await client.end().catch(() => {});
+  const shown = redactUrl(TEST_POSTGRESQL_URL);
+  if (refusal && process.env.CI) {
+    throw new Error(`CI runs the test suite against PostgreSQL too, and ${shown} refused: ${refusal}`);
   }
-  if (!reachable) {
+  if (refusal) {
     console.warn(
-      `No PostgreSQL at ${TEST_POSTGRESQL_URL} (set TEST_POSTGRESQL_URL): the suite runs against SQLite only; the PostgreSQL half is skipped.`,
+      `No PostgreSQL for the tests at ${shown} (${refusal}; set TEST_POSTGRESQL_URL): the suite runs against SQLite only; the PostgreSQL half is skipped.`,
     );
   }
-  return reachable;
+  return refusal === null;
 }
 
 export default defineConfig(async () => ({

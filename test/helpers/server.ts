@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { connect } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll } from "vitest";
@@ -7,7 +8,6 @@ import { type Config, loadConfig } from "../../src/config.ts";
 import type { Role } from "../../src/generated/prisma/enums.ts";
 import { createAccount } from "../../src/services/accounts.ts";
 import { freshDatabaseUrl } from "../databases.ts";
-import { listening } from "../listening.ts";
 
 export type GraphQLResponse<Data = Record<string, any>> = {
   data?: Data | null;
@@ -53,7 +53,16 @@ export const REDIS_URL = "redis://127.0.0.1:6379";
  * skipped and say why; in CI (CI=true) a missing Redis fails the run instead, naming `purpose`.
  */
 export async function probeRedis(purpose: string): Promise<boolean> {
-  const reachable = await listening("127.0.0.1", 6379);
+  const reachable = await new Promise<boolean>((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port: 6379, timeout: 2_000 });
+    const done = (answered: boolean) => {
+      socket.destroy();
+      resolve(answered);
+    };
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+    socket.once("timeout", () => done(false));
+  });
   if (!reachable && process.env.CI) throw new Error(`CI needs Redis at ${REDIS_URL} for ${purpose}`);
   return reachable;
 }
