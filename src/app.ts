@@ -210,12 +210,14 @@ export async function createApp(config: Config, { schema = catalogSchema } = {})
 
   /** Serves the app over HTTP; port 0 picks a free port (tests). */
   async function listen(port = config.port, host = config.host) {
-    await untilAnswering(dependencies, logger, config.startupTimeoutMs);
+    const answering = await untilAnswering(dependencies, logger, config.startupTimeoutMs);
     await prepareDatabase(prisma, config);
-    // Counted before Redis answers, requests would only reach this process's fallback counters.
-    await rateLimits.ready();
-    // Likewise, events published before Redis answers would reach no other process.
-    await eventBus.ready();
+    if (answering.has("redis")) {
+      // Counted before their connections are ready, requests would only reach this process's
+      // fallback counters, and events published then would reach no other process.
+      await rateLimits.ready();
+      await eventBus.ready();
+    }
     const timeout = config.http.requestTimeoutMs;
     // Slow clients (a trickle of headers or body) are answered 408 and cut off after the request
     // timeout instead of holding a socket for Node's default five minutes. Node checks for them

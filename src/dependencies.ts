@@ -87,10 +87,15 @@ export class DependencyError extends Error {
  * Waits until every dependency answers, trying again with a doubling pause (0.25 s up to 5 s) and
  * one log line per failed try. At the deadline, a required dependency that still does not answer
  * fails the start (DependencyError); Redis is then left to reconnect on its own, with a warning.
+ * Answers the names of those that answered.
  */
-export async function untilAnswering(dependencies: Dependency[], logger: Logger, timeoutMs: number) {
+export async function untilAnswering(
+  dependencies: Dependency[],
+  logger: Logger,
+  timeoutMs: number,
+): Promise<Set<Dependency["name"]>> {
   const deadline = Date.now() + timeoutMs;
-  await Promise.all(
+  const answered = await Promise.all(
     dependencies.map(async (dependency) => {
       for (
         let attempt = 1, pause = FIRST_RETRY_MS;
@@ -100,8 +105,8 @@ export async function untilAnswering(dependencies: Dependency[], logger: Logger,
         try {
           await withinCheckTimeout(dependency);
           if (attempt > 1)
-            logger.info(`The ${dependency.name} at ${dependency.where} answers (try ${attempt})`);
-          return;
+            logger.info(`Connected to ${dependency.title} at ${dependency.where} (try ${attempt})`);
+          return true;
         } catch (error) {
           // Prisma's messages start with where it was called; their last line says what failed.
           const reason = (error as Error).message.trim().split("\n").at(-1);
@@ -109,7 +114,7 @@ export async function untilAnswering(dependencies: Dependency[], logger: Logger,
             const message = `No answer from ${dependency.title} at ${dependency.where} within ${timeoutMs / 1000} s (STARTUP_TIMEOUT_SECONDS): ${reason}`;
             if (dependency.required) throw new DependencyError(message);
             logger.warn(`${message}; starting without it, each process on its own until it answers`);
-            return;
+            return false;
           }
           logger.warn(
             `Waiting for ${dependency.title} at ${dependency.where} (try ${attempt}: ${reason}); next try in ${pause} ms`,
@@ -119,6 +124,7 @@ export async function untilAnswering(dependencies: Dependency[], logger: Logger,
       }
     }),
   );
+  return new Set(dependencies.filter((_, index) => answered[index]).map((dependency) => dependency.name));
 }
 
 /**
