@@ -3,9 +3,11 @@ import { describe, expect, it } from "vitest";
 import {
   CHILD_TEST_TIMEOUT,
   type Child,
+  freePort,
   freshDatabase,
   logLines,
   sendOn,
+  spawnChild,
   startChild,
   stopChild,
 } from "./helpers/child-server.ts";
@@ -79,6 +81,28 @@ describe("WEB_CONCURRENCY=2", () => {
       const workers = readyWorkers(child);
       expect(workers.filter(alive)).toEqual([]);
       expect(logLines(child).map((line) => line.msg)).toContain("SIGTERM received: stopping 2 workers");
+    },
+    CHILD_TEST_TIMEOUT,
+  );
+});
+
+describe("WEB_CONCURRENCY=2 with workers that cannot start", () => {
+  it(
+    "replaces them for a while, then gives up and exits 1, so the process manager sees it",
+    async () => {
+      // No database answers there, and startup does not wait: each worker exits 1 at once.
+      const child = spawnChild("postgresql://catalog@127.0.0.1:1/catalog", {
+        PORT: String(await freePort()),
+        WEB_CONCURRENCY: "2",
+        STARTUP_TIMEOUT_SECONDS: "0",
+      });
+      expect(await child.exit).toEqual({ code: 1, signal: null });
+      const messages = logLines(child).map((line) => String(line.msg));
+      expect(
+        messages.filter((message) => /^Worker \d+ exited with code 1: starting another$/.test(message))
+          .length,
+      ).toBeGreaterThanOrEqual(3);
+      expect(messages.some((message) => /workers died within a minute, giving up$/.test(message))).toBe(true);
     },
     CHILD_TEST_TIMEOUT,
   );
