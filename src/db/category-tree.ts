@@ -30,6 +30,7 @@ export async function lockTree(transaction: Client, provider: DatabaseProvider) 
     await transaction.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${TREE_LOCK_KEY})`);
   }
 }
+
 export type TreePosition = { id: number; path: string };
 
 /** Prisma filter for categories: this one and every one below it. */
