@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import pg from "pg";
 import { defineConfig } from "vitest/config";
-import { redactUrl } from "./src/db/driver-adapter.ts";
+import { redactUrl } from "./src/config.ts";
 import { TEST_POSTGRESQL_URL } from "./test/databases.ts";
 
 const require = createRequire(import.meta.url);

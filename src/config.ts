@@ -82,6 +82,8 @@ export const configVariables = Object.keys(environmentSchema.shape);
 export type Config = {
   environment: "development" | "production" | "test";
   databaseUrl: string;
+  /** Which database DATABASE_URL names, read once here. */
+  databaseProvider: DatabaseProvider;
   /** PostgreSQL: most connections each process opens (SQLite has one). */
   databasePoolSize: number;
   /** How long startup waits for the database (then fails) and Redis (then goes on without). */
@@ -207,6 +209,7 @@ export function loadConfig(environment: Environment = readEnvironment()): Config
   return {
     environment: env.NODE_ENV,
     databaseUrl: env.DATABASE_URL,
+    databaseProvider: databaseProvider(env.DATABASE_URL),
     databasePoolSize: env.DATABASE_POOL_SIZE,
     startupTimeoutMs: env.STARTUP_TIMEOUT_SECONDS * 1000,
     workers: env.WEB_CONCURRENCY,
@@ -272,6 +275,22 @@ function generatedSecretKey(): string {
   return randomBytes(48).toString("base64");
 }
 
+/** The two databases a DATABASE_URL can name: `file:` for SQLite, `postgresql://` (or `postgres://`). */
+export type DatabaseProvider = "sqlite" | "postgresql";
+
+export function databaseProvider(databaseUrl: string): DatabaseProvider {
+  if (databaseUrl.startsWith("file:")) return "sqlite";
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return "postgresql";
+  throw new ConfigError(
+    `DATABASE_URL: unsupported scheme in "${redactUrl(databaseUrl)}"; use file:<path> for SQLite or postgresql://… for PostgreSQL`,
+  );
+}
+
+/** The URL with its user and password hidden, for messages and logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, "//***@");
+}
+
 /** A file: URL's path, resolved against the working directory (the project root for npm scripts). */
 export function sqliteFilename(databaseUrl: string): string {
   return resolve(databaseUrl.slice("file:".length).replace(/\?.*$/, ""));
@@ -279,7 +298,8 @@ export function sqliteFilename(databaseUrl: string): string {
 
 /** Beside a SQLite database (./data by default), or in ./data for PostgreSQL; .gitignore names it. */
 function developmentKeyFile(databaseUrl: string): string {
-  const folder = databaseUrl.startsWith("file:") ? dirname(sqliteFilename(databaseUrl)) : resolve("data");
+  const folder =
+    databaseProvider(databaseUrl) === "sqlite" ? dirname(sqliteFilename(databaseUrl)) : resolve("data");
   return join(folder, "development-secret-key");
 }
 

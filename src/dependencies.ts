@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { redactUrl } from "./config.ts";
 import type { DatabaseClient } from "./db/client.ts";
-import { redactUrl } from "./db/driver-adapter.ts";
 
 /**
  * What the server needs to answer: the database, always, and Redis when REDIS_URL is set. Startup

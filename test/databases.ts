@@ -19,12 +19,12 @@ export function testDatabaseProvider(): TestDatabase["provider"] {
   return inject("testDatabase").provider;
 }
 
-/** What this run's PostgreSQL databases are named after (the postgresql project only). */
-function runPrefix(): string {
+/** A new name for one of this run's PostgreSQL databases (the postgresql project only). */
+function newDatabaseName(): string {
   const database = inject("testDatabase");
   if (database.provider !== "postgresql")
     throw new Error("a PostgreSQL database outside the postgresql project");
-  return database.prefix;
+  return `${database.prefix}_${randomBytes(6).toString("hex")}`;
 }
 
 /** The URL of a database on the test server, by name. */
@@ -50,7 +50,7 @@ async function withAdminConnection<T>(work: (client: pg.Client) => Promise<T>): 
  * SQLite's ordering anyway (prisma/postgresql/migrations: COLLATE "C"). Without a name, one of this
  * run's (dropped after it).
  */
-export async function createEmptyDatabase(name = `${runPrefix()}_${randomBytes(6).toString("hex")}`) {
+export async function createEmptyDatabase(name = newDatabaseName()) {
   await withAdminConnection((client) =>
     client.query(
       `CREATE DATABASE "${name}" TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C.UTF-8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US'`,
@@ -81,7 +81,7 @@ export async function freshDatabaseUrl(label = "test"): Promise<string> {
     copyFileSync(templateDatabasePath(), file);
     return `file:${file}`;
   }
-  const name = `${runPrefix()}_${randomBytes(6).toString("hex")}`;
+  const name = newDatabaseName();
   await withAdminConnection((client) =>
     client.query(`CREATE DATABASE "${name}" TEMPLATE "${database.template}"`),
   );

@@ -48,7 +48,9 @@ describe.skipIf(!redisReachable)("two server processes, one PostgreSQL database,
     await Promise.all([first, second].filter(Boolean).map(stopChild));
   });
 
-  it("both say they are ready, naming PostgreSQL's database and Redis", async () => {
+  it("both run on the one PostgreSQL database and say they are ready, naming it and Redis", async () => {
+    expect(first.databaseUrl).toMatch(/^postgresql:\/\//);
+    expect(second.databaseUrl).toBe(first.databaseUrl);
     for (const child of [first, second]) {
       const response = await fetch(`${child.url}/readyz`);
       expect(response.status).toBe(200);

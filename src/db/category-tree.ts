@@ -1,6 +1,6 @@
+import type { DatabaseProvider } from "../config.ts";
 import { ValidationError } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import type { DatabaseProvider } from "./driver-adapter.ts";
 
 /**
  * The category tree. Each category stores its path, the ids from the top of the tree down to

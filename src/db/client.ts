@@ -1,7 +1,7 @@
 import type { Config } from "../config.ts";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { PrismaClient as PostgreSQLPrismaClient } from "../generated/prisma-postgresql/client.ts";
-import { createDriverAdapter, databaseProvider } from "./driver-adapter.ts";
+import { createDriverAdapter } from "./driver-adapter.ts";
 
 /**
  * The client type the code is written against: the SQLite one. Prisma generates a client per
@@ -20,7 +20,7 @@ export function createPrisma(config: Config): DatabaseClient {
     adapter: createDriverAdapter(config.databaseUrl, { poolSize: config.databasePoolSize }),
     log: [{ emit: "event" as const, level: "query" as const }],
   };
-  if (databaseProvider(config.databaseUrl) === "postgresql") {
+  if (config.databaseProvider === "postgresql") {
     // Same models, same generated API; only the query compiler behind it differs.
     return new PostgreSQLPrismaClient(options) as unknown as DatabaseClient;
   }
@@ -43,7 +43,7 @@ export function createPrisma(config: Config): DatabaseClient {
  * nothing measurable on the catalog page: 10,000 products fit in SQLite's page cache.)
  */
 export async function prepareDatabase(prisma: DatabaseClient, config: Config) {
-  if (databaseProvider(config.databaseUrl) !== "sqlite") return;
+  if (config.databaseProvider !== "sqlite") return;
   await prisma.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   await prisma.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
 }

@@ -2,18 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { sqliteFilename } from "../config.ts";
-
-/** The two databases a DATABASE_URL can name: `file:` for SQLite, `postgresql://` (or `postgres://`). */
-export type DatabaseProvider = "sqlite" | "postgresql";
-
-export function databaseProvider(databaseUrl: string): DatabaseProvider {
-  if (databaseUrl.startsWith("file:")) return "sqlite";
-  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return "postgresql";
-  throw new Error(
-    `DATABASE_URL: unsupported scheme in "${redactUrl(databaseUrl)}"; use file:<path> for SQLite or postgresql://… for PostgreSQL`,
-  );
-}
+import { databaseProvider, sqliteFilename } from "../config.ts";
 
 /**
  * The driver adapter for a DATABASE_URL. Shared by the server (src/db/client.ts) and the Prisma CLI
@@ -34,9 +23,4 @@ export function createDriverAdapter(databaseUrl: string, { poolSize = 10 } = {})
   mkdirSync(dirname(filename), { recursive: true });
   // timeout is SQLite's busy timeout: a writer waits for the lock instead of failing at once.
   return new PrismaBetterSQLite3({ url: filename, timeout: 5_000 });
-}
-
-/** The URL with its password hidden, for messages and logs. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, "//***@");
 }

@@ -2,8 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
-import { sqliteFilename } from "../config.ts";
-import { databaseProvider, redactUrl } from "./driver-adapter.ts";
+import { databaseProvider, redactUrl, sqliteFilename } from "../config.ts";
 import { migratePostgreSQL } from "./postgresql-migrations.ts";
 
 /**

@@ -1,5 +1,5 @@
+import type { DatabaseProvider } from "../config.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import type { DatabaseProvider } from "./driver-adapter.ts";
 
 /**
  * Locks one row until the transaction ends. A service that reads a row, checks it and writes it

@@ -1,6 +1,5 @@
 import type { ServiceContext } from "../context.ts";
 import { createInTree, lockTree, moveInTree, type TreePosition } from "../db/category-tree.ts";
-import { databaseProvider } from "../db/driver-adapter.ts";
 import { lockRow } from "../db/row-locks.ts";
 import { conflictOnUnique } from "../db/unique-conflicts.ts";
 import { createCategorySchema, slugify, updateCategorySchema, validateInput } from "../domain/validation.ts";
@@ -33,7 +32,7 @@ export async function createCategory(context: ServiceContext, input: CreateCateg
     slug: input.slug ?? slugify(input.name),
   });
   const category = await context.prisma.$transaction(async (transaction) => {
-    await lockTree(transaction, databaseProvider(context.config.databaseUrl));
+    await lockTree(transaction, context.config.databaseProvider);
     const parent = await existingParent(transaction, input.parentId);
     return conflictOnUnique(uniqueFields, () => createInTree(transaction, data, parent ?? null));
   });
@@ -48,7 +47,7 @@ export async function updateCategory(
 ): Promise<Category> {
   const data = validateInput(updateCategorySchema, input);
   const [before, after] = await context.prisma.$transaction(async (transaction) => {
-    const provider = databaseProvider(context.config.databaseUrl);
+    const provider = context.config.databaseProvider;
     if (input.parentId !== undefined) await lockTree(transaction, provider);
     await lockRow(transaction, provider, "Category", id);
     const existing = await transaction.category.findUnique({ where: { id } });
@@ -81,7 +80,7 @@ export async function deleteCategory(context: ServiceContext, id: number): Promi
   await context.prisma.$transaction(async (transaction) => {
     // Tree writes (a category created below this one) and product writes into it wait, or are
     // waited for, so the counts below hold until the delete commits.
-    const provider = databaseProvider(context.config.databaseUrl);
+    const provider = context.config.databaseProvider;
     await lockTree(transaction, provider);
     await lockRow(transaction, provider, "Category", id);
     const category = await transaction.category.findUnique({

@@ -1,5 +1,4 @@
 import type { ServiceContext } from "../context.ts";
-import { databaseProvider } from "../db/driver-adapter.ts";
 import { lockRow } from "../db/row-locks.ts";
 import { conflictOnUnique } from "../db/unique-conflicts.ts";
 import { checkMinorUnits } from "../domain/money.ts";
@@ -87,7 +86,7 @@ export async function updateProduct(
   const data = validateInput(updateProductSchema, input);
   // Amounts and currency are checked together, so the read and the write share a transaction.
   const [before, after] = await context.prisma.$transaction(async (transaction) => {
-    await lockRow(transaction, databaseProvider(context.config.databaseUrl), "Product", id);
+    await lockRow(transaction, context.config.databaseProvider, "Product", id);
     const existing = await transaction.product.findUnique({ where: { id } });
     if (!existing) throw new NotFoundError("Product", id);
     const categoryId = await existingCategory(context, transaction, input.categoryId);
@@ -130,7 +129,7 @@ export async function updateProduct(
 export async function deleteProduct(context: ServiceContext, id: number): Promise<void> {
   // Read in the delete's transaction: the event says where the product was.
   const deleted = await context.prisma.$transaction(async (transaction) => {
-    await lockRow(transaction, databaseProvider(context.config.databaseUrl), "Product", id);
+    await lockRow(transaction, context.config.databaseProvider, "Product", id);
     const existing = await transaction.product.findUnique({ where: { id } });
     if (!existing) throw new NotFoundError("Product", id);
     await transaction.product.delete({ where: { id } });
@@ -185,7 +184,7 @@ async function existingCategory(
 ) {
   if (id == null) return id;
   // Kept from being deleted until the product is written (deleteCategory locks it FOR UPDATE).
-  await lockRow(transaction, databaseProvider(context.config.databaseUrl), "Category", id, "FOR KEY SHARE");
+  await lockRow(transaction, context.config.databaseProvider, "Category", id, "FOR KEY SHARE");
   const exists = await transaction.category.findUnique({ where: { id }, select: { id: true } });
   if (!exists)
     throw ValidationError.forField("categoryId", `category ${publicId("Category", id)} does not exist`);
